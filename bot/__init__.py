@@ -1,0 +1,1 @@
+"""ReflectBot: the application (Telegram bot, terminal chat, command line) and its services."""

@@ -1,0 +1,155 @@
+"""Settings, read once from the environment (and a .env file) and validated at start-up."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DB = "data/reflectbot.sqlite3"
+DEFAULT_TIMEZONE = "Europe/London"
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+
+# Every setting, with what it means; the README documents each (a test checks).
+SETTINGS: dict[str, str] = {
+    "TELEGRAM_BOT_TOKEN": "the token @BotFather gave you (needed for `reflectbot run`)",
+    "TELEGRAM_API_BASE_URL": f"Bot API address, default {DEFAULT_API_BASE_URL}",
+    "REFLECTBOT_DB": f"SQLite database file, default {DEFAULT_DB}",
+    "REFLECTBOT_MODEL": (
+        "sentence-transformers model name or path; default: the bundled all-MiniLM-L6-v2"
+    ),
+    "REFLECTBOT_TIMEZONE": f"default time zone for new users, default {DEFAULT_TIMEZONE}",
+    "REFLECTBOT_ADMINS": "comma-separated Telegram user ids of the bot's administrators",
+    "REFLECTBOT_FRAMEWORK": "competence framework file (TOML); default: the packaged CLD framework",
+    "REFLECTBOT_CACHE_DIR": "where indicator embeddings are cached; default: cache/ beside the DB",
+    "REFLECTBOT_LOG_LEVEL": "logging level, default INFO",
+}
+
+
+class ConfigError(ValueError):
+    """One or more settings are missing or invalid; the message says what to set."""
+
+
+class Secret:
+    """A string that never shows itself in logs, reprs or tracebacks."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: Secret = field(default_factory=lambda: Secret(""))
+    api_base_url: str = DEFAULT_API_BASE_URL
+    db_path: Path = Path(DEFAULT_DB)
+    model: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    admins: frozenset[int] = frozenset()
+    framework_path: Path | None = None
+    cache_dir: Path | None = None
+    log_level: str = "INFO"
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        return self.cache_dir or self.db_path.parent / "cache"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    require_token: bool = True,
+    dotenv_path: str | Path | None = ".env",
+) -> Settings:
+    """Read settings from ``environ`` (default: os.environ plus a .env file) and validate.
+
+    All problems are reported together, each naming the variable to set.
+    """
+    if environ is None:
+        environ = dict(os.environ)
+        if dotenv_path is not None and Path(dotenv_path).is_file():
+            from dotenv import dotenv_values
+
+            for key, value in dotenv_values(dotenv_path).items():
+                if value is not None:
+                    environ.setdefault(key, value)
+
+    def get(name: str) -> str:
+        return environ.get(name, "").strip()
+
+    problems: list[str] = []
+
+    token = get("TELEGRAM_BOT_TOKEN")
+    if not token and require_token:
+        problems.append(
+            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram and set"
+            " TELEGRAM_BOT_TOKEN to the token it gives you (in the environment or in .env)"
+        )
+    elif token and not TOKEN_PATTERN.match(token):
+        problems.append(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, a colon,"
+            " then letters, e.g. 123456789:AAE...): copy it again from @BotFather"
+        )
+
+    base_url = get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
+    if not re.match(r"^https?://[^/\s]+", base_url):
+        problems.append(
+            f"TELEGRAM_API_BASE_URL={base_url!r} is not an http(s) address,"
+            f" e.g. {DEFAULT_API_BASE_URL} or http://127.0.0.1:8081/bot"
+        )
+
+    timezone = get("REFLECTBOT_TIMEZONE") or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            f"REFLECTBOT_TIMEZONE={timezone!r} is not a known time zone: use an IANA name"
+            " such as Europe/London"
+        )
+
+    admins: set[int] = set()
+    for part in filter(None, (p.strip() for p in get("REFLECTBOT_ADMINS").split(","))):
+        if part.lstrip("-").isdigit():
+            admins.add(int(part))
+        else:
+            problems.append(
+                f"REFLECTBOT_ADMINS contains {part!r}: it must be a comma-separated list of"
+                " numeric Telegram user ids, e.g. 12345678,87654321"
+            )
+
+    framework_path = Path(get("REFLECTBOT_FRAMEWORK")) if get("REFLECTBOT_FRAMEWORK") else None
+    if framework_path is not None and not framework_path.is_file():
+        problems.append(f"REFLECTBOT_FRAMEWORK={str(framework_path)!r}: no such file")
+
+    log_level = (get("REFLECTBOT_LOG_LEVEL") or "INFO").upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        problems.append(f"REFLECTBOT_LOG_LEVEL={log_level!r} must be DEBUG, INFO, WARNING or ERROR")
+
+    if problems:
+        raise ConfigError("ReflectBot is not configured correctly:\n  - " + "\n  - ".join(problems))
+
+    return Settings(
+        token=Secret(token),
+        api_base_url=base_url,
+        db_path=Path(get("REFLECTBOT_DB") or DEFAULT_DB),
+        model=get("REFLECTBOT_MODEL") or None,
+        timezone=timezone,
+        admins=frozenset(admins),
+        framework_path=framework_path,
+        cache_dir=Path(get("REFLECTBOT_CACHE_DIR")) if get("REFLECTBOT_CACHE_DIR") else None,
+        log_level=log_level,
+    )

@@ -1,0 +1,285 @@
+"""Writing reflections: guided question sets, quick notes, and finishing with suggestions.
+
+State lives in the database, not in memory: the next question of an open reflection
+is the first one without an answer, so a restart loses nothing. The only memory kept
+here is the length and time of each user's last message, to recognise the parts of a
+long message that Telegram split in two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+import storage
+from bot.services.errors import NotAllowed, NotFound
+from framework import Suggester
+from prompts import Question, QuestionSet
+from storage import Reflection, StoredSuggestion
+
+# Telegram splits a pasted text longer than 4,096 characters into several messages.
+# A message at least this long, followed soon by another, is treated as one answer.
+SPLIT_MESSAGE_MIN_CHARS = 4000
+SPLIT_MESSAGE_WINDOW = timedelta(seconds=90)
+NOTE_SET_ID = "quick"
+
+
+@dataclass(frozen=True)
+class QuestionStep:
+    """The question to ask next in an open reflection."""
+
+    reflection: Reflection
+    question_set: QuestionSet
+    question: Question
+    number: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A reflection that is saved, with the indicators suggested for it."""
+
+    reflection: Reflection
+    suggestions: list[StoredSuggestion]
+
+
+@dataclass(frozen=True)
+class NoteOffer:
+    """Loose text held as a pending note until the practitioner taps save or discard."""
+
+    reflection: Reflection
+    extended: bool
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """The next part of a long message, added to the answer it continues."""
+
+    step: QuestionStep | None
+    finished: Finished | None
+
+
+@dataclass(frozen=True)
+class _LastMessage:
+    reflection_id: int
+    question_id: str
+    chars: int
+    at: datetime
+
+
+class ReflectingService:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        suggester: Suggester,
+        question_sets: dict[str, QuestionSet],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._db = db
+        self._suggester = suggester
+        self._question_sets = question_sets
+        self._clock = clock
+        self._last_message: dict[int, _LastMessage] = {}
+
+    # -- question sets -------------------------------------------------------------------
+
+    def question_sets(self) -> list[QuestionSet]:
+        return list(self._question_sets.values())
+
+    def question_set_of(self, reflection: Reflection) -> QuestionSet:
+        """The set a reflection was written with (a removed set reads as a one-off note)."""
+        found = self._question_sets.get(reflection.question_set_id)
+        if found is not None:
+            return found
+        return self._question_sets[NOTE_SET_ID]
+
+    # -- guided reflections --------------------------------------------------------------
+
+    def open_reflection(self, user_id: int) -> Reflection | None:
+        return storage.open_reflection_for(self._db, user_id, "open")
+
+    def current_step(self, user_id: int) -> QuestionStep | None:
+        """The next unanswered question of the user's open reflection, if any."""
+        reflection = self.open_reflection(user_id)
+        return None if reflection is None else self._next_step(reflection)
+
+    def _next_step(self, reflection: Reflection) -> QuestionStep | None:
+        question_set = self.question_set_of(reflection)
+        answered = {a.question_id for a in storage.answers_for(self._db, reflection.id)}
+        for number, question in enumerate(question_set.questions, start=1):
+            if question.id not in answered:
+                return QuestionStep(
+                    reflection, question_set, question, number, len(question_set.questions)
+                )
+        return None
+
+    def start(self, user_id: int, question_set_id: str) -> QuestionStep:
+        """Begin a reflection with a question set. Any open one must be settled first."""
+        question_set = self._question_sets.get(question_set_id)
+        if question_set is None:
+            raise NotFound(f"no question set {question_set_id!r}")
+        if self.open_reflection(user_id) is not None:
+            raise NotAllowed("an open reflection must be kept or deleted first")
+        reflection = storage.start_reflection(
+            self._db,
+            user_id,
+            kind=question_set.kind,
+            question_set_id=question_set.id,
+            question_set_version=question_set.version,
+            now=self._clock(),
+        )
+        step = self._next_step(reflection)
+        assert step is not None  # a question set always has a question
+        return step
+
+    async def receive_text(
+        self, user_id: int, text: str
+    ) -> QuestionStep | Finished | Continuation | NoteOffer:
+        """Route a plain message: continue a split message, answer a question, or offer a note."""
+        now = self._clock()
+        continued = await self._continue_split_message(user_id, text, now)
+        if continued is not None:
+            return continued
+        reflection = self.open_reflection(user_id)
+        if reflection is not None:
+            step = self._next_step(reflection)
+            if step is None:
+                # Every question was answered but the bot stopped before finishing it:
+                # finish it now (its suggestions wait in /history) and treat this as new.
+                await self._finish(reflection)
+                return self._offer_note(user_id, text, now)
+            storage.save_answer(self._db, reflection.id, step.question.id, text, now)
+            self._remember(user_id, reflection.id, step.question.id, text, now)
+            following = self._next_step(reflection)
+            if following is not None:
+                return following
+            finished = await self._finish(reflection)
+            assert finished is not None  # the answer just saved is not empty
+            return finished
+        return self._offer_note(user_id, text, now)
+
+    async def skip(self, user_id: int) -> QuestionStep | Finished | None:
+        """Skip the current question. None means there was nothing to skip, or nothing left."""
+        reflection = self.open_reflection(user_id)
+        if reflection is None:
+            return None
+        step = self._next_step(reflection)
+        if step is not None:
+            storage.save_answer(
+                self._db, reflection.id, step.question.id, "", self._clock(), skipped=True
+            )
+            following = self._next_step(reflection)
+            if following is not None:
+                return following
+        return await self._finish(reflection)
+
+    def answered_count(self, reflection_id: int) -> int:
+        return sum(1 for a in storage.answers_for(self._db, reflection_id) if not a.skipped)
+
+    async def keep(self, user_id: int, reflection_id: int) -> Finished | None:
+        """Stop an open reflection and save what was written (None: nothing was written)."""
+        reflection = self._owned(user_id, reflection_id, status="open")
+        return await self._finish(reflection)
+
+    def discard(self, user_id: int, reflection_id: int) -> None:
+        """Delete an open reflection or pending note with everything in it."""
+        reflection = self._owned(user_id, reflection_id)
+        if reflection.status == "done":
+            raise NotFound("finished reflections are not deleted from here")
+        storage.delete_reflection(self._db, reflection.id)
+        self._last_message.pop(user_id, None)
+
+    # -- quick notes ---------------------------------------------------------------------
+
+    def _offer_note(self, user_id: int, text: str, now: datetime) -> NoteOffer:
+        question_set = self._question_sets[NOTE_SET_ID]
+        question_id = question_set.questions[0].id
+        reflection = storage.start_reflection(
+            self._db,
+            user_id,
+            kind="note",
+            question_set_id=question_set.id,
+            question_set_version=question_set.version,
+            now=now,
+            status="pending",
+        )
+        storage.save_answer(self._db, reflection.id, question_id, text, now)
+        self._remember(user_id, reflection.id, question_id, text, now)
+        return NoteOffer(reflection, extended=False)
+
+    async def save_note(self, user_id: int, reflection_id: int) -> Finished:
+        reflection = self._owned(user_id, reflection_id, status="pending")
+        finished = await self._finish(reflection)
+        assert finished is not None  # a note is never empty
+        return finished
+
+    def note_text(self, reflection_id: int) -> str:
+        return self._compose(reflection_id)
+
+    # -- finishing -----------------------------------------------------------------------
+
+    async def _finish(self, reflection: Reflection) -> Finished | None:
+        """Save the reflection and its suggestions; delete it if nothing was written."""
+        text = self._compose(reflection.id)
+        if not text:
+            storage.delete_reflection(self._db, reflection.id)
+            return None
+        done = storage.finish_reflection(self._db, reflection.id, text, self._clock())
+        return await self._suggest(done)
+
+    async def _suggest(self, reflection: Reflection) -> Finished:
+        # The model runs off the event loop; the database stays on this thread.
+        suggestions = await asyncio.to_thread(self._suggester.suggest, reflection.text)
+        stored = storage.save_suggestions(
+            self._db, reflection.id, suggestions, self._suggester.model_id, self._clock()
+        )
+        return Finished(reflection, stored)
+
+    def _compose(self, reflection_id: int) -> str:
+        answers = storage.answers_for(self._db, reflection_id)
+        return "\n\n".join(a.text.strip() for a in answers if not a.skipped and a.text.strip())
+
+    # -- long messages that Telegram split -----------------------------------------------
+
+    def _remember(
+        self, user_id: int, reflection_id: int, question_id: str, text: str, now: datetime
+    ) -> None:
+        self._last_message[user_id] = _LastMessage(reflection_id, question_id, len(text), now)
+
+    async def _continue_split_message(
+        self, user_id: int, text: str, now: datetime
+    ) -> Continuation | NoteOffer | None:
+        last = self._last_message.get(user_id)
+        if (
+            last is None
+            or last.chars < SPLIT_MESSAGE_MIN_CHARS
+            or now - last.at > SPLIT_MESSAGE_WINDOW
+        ):
+            return None
+        reflection = storage.get_reflection(self._db, last.reflection_id)
+        if reflection is None or reflection.user_id != user_id:
+            return None
+        storage.append_to_answer(self._db, reflection.id, last.question_id, text, now)
+        self._remember(user_id, reflection.id, last.question_id, text, now)
+        if reflection.status == "pending":
+            return NoteOffer(reflection, extended=True)
+        if reflection.status == "open":
+            return Continuation(step=self._next_step(reflection), finished=None)
+        updated = storage.finish_reflection(
+            self._db, reflection.id, self._compose(reflection.id), reflection.finished_at or now
+        )
+        return Continuation(step=None, finished=await self._suggest(updated))
+
+    # -- ownership -----------------------------------------------------------------------
+
+    def _owned(self, user_id: int, reflection_id: int, status: str | None = None) -> Reflection:
+        reflection = storage.get_reflection(self._db, reflection_id)
+        if reflection is None or (status is not None and reflection.status != status):
+            raise NotFound(f"reflection {reflection_id} is not available")
+        if reflection.user_id != user_id:
+            raise NotAllowed(f"reflection {reflection_id} belongs to someone else")
+        return reflection

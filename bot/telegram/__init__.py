@@ -1,0 +1,1 @@
+"""The Telegram front end: parse updates, call services, render replies."""

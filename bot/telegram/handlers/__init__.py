@@ -1,0 +1,1 @@
+"""Telegram handlers, split by what the practitioner is doing."""

@@ -1,0 +1,68 @@
+"""Everything else: media, unknown commands, edits, stale buttons, and errors."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import Update
+from telegram.error import Forbidden
+
+from bot.telegram import views
+from bot.telegram.context import Context
+from bot.telegram.handlers.common import reply
+from prompts import t
+
+log = logging.getLogger(__name__)
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice, files...: explain kindly; nothing is stored or lost."""
+    message = update.message
+    if message.sticker:
+        what = t("media.sticker")
+    elif message.photo:
+        what = t("media.photo")
+    elif message.voice or message.audio or message.video_note:
+        what = t("media.voice")
+    elif message.video or message.animation:
+        what = t("media.video")
+    elif message.document:
+        what = t("media.document")
+    else:
+        what = t("media.other")
+    await reply(update, t("errors.not_text", what=what))
+    step = context.services.reflecting.current_step(update.effective_user.id)
+    if step is not None:
+        await reply(update, views.question(step))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    command = (update.message.text or "").split()[0] if update.message.text else "/"
+    await reply(update, t("errors.unknown_command", command=escape(command[:64])))
+
+
+async def edited_message(update: Update, context: Context) -> None:
+    await update.effective_chat.send_message(t("errors.edited_ignored"))
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Button data that is not ours (very old, or forged)."""
+    await update.callback_query.answer(t("errors.stale_button"), show_alert=True)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure (never the message text) and tell the user what happened."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, Forbidden):
+        log.info("update %s: the user has blocked the bot", update_id)
+        return
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(t("errors.internal"), show_alert=True)
+            else:
+                await update.effective_chat.send_message(t("errors.internal"))
+        except Exception:  # the error report itself failed: logged, nothing more to do
+            log.exception("could not tell the user about the failure of update %s", update_id)

@@ -1,0 +1,49 @@
+"""/start (welcome and consent) and /help."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from bot.telegram import callback_data as cd
+from bot.telegram import views
+from bot.telegram.context import Context
+from bot.telegram.handlers.common import edit, reply
+from prompts import t
+
+
+async def start(update: Update, context: Context) -> None:
+    """Explain what is stored and ask for agreement; safe to run again."""
+    tg_user = update.effective_user
+    user = context.services.users.get(tg_user.id)
+    if user is not None:
+        await reply(
+            update,
+            t(
+                "welcome.again",
+                name=escape(user.display_name),
+                date=views.local_time(user.consented_at, user.timezone),
+            ),
+        )
+        return
+    await reply(
+        update, (t("welcome.body", name=escape(tg_user.first_name or "there")), views.consent())
+    )
+
+
+async def consent(update: Update, context: Context) -> None:
+    query = update.callback_query
+    action = cd.parse(query.data)
+    assert isinstance(action, cd.Consent)  # routed here by pattern
+    await query.answer()
+    if not action.agree:
+        if context.services.users.get(update.effective_user.id) is None:
+            await edit(query, t("welcome.declined"))
+        return
+    context.services.users.agree(update.effective_user.id, update.effective_user.first_name or "")
+    await edit(query, t("welcome.agreed"))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    await reply(update, t("help.body"))

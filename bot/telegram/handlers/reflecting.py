@@ -1,0 +1,206 @@
+"""Writing a reflection: /reflect, answers, /skip, /cancel, and quick notes."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from bot.services import Finished, NoteOffer, NotFound, QuestionStep, ServiceError
+from bot.services.reflecting import Continuation
+from bot.telegram import callback_data as cd
+from bot.telegram import views
+from bot.telegram.context import Context
+from bot.telegram.handlers.common import consented_user, edit, reply
+from prompts import t
+
+
+async def reflect(update: Update, context: Context) -> None:
+    """Offer the question sets, or first settle a reflection that is still open."""
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    reflecting = context.services.reflecting
+    open_one = reflecting.open_reflection(user.id)
+    if open_one is not None:
+        name = reflecting.question_set_of(open_one).name
+        started = views.local_time(open_one.started_at, user.timezone)
+        await reply(update, views.open_reflection(name, started, open_one.id))
+        return
+    await reply(update, views.choose_set(reflecting.question_sets()))
+
+
+async def choose_set(update: Update, context: Context) -> None:
+    query = update.callback_query
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    action = cd.parse(query.data)
+    assert isinstance(action, cd.ChooseSet)
+    try:
+        step = context.services.reflecting.start(user.id, action.set_id)
+    except NotFound:
+        await query.answer(t("reflect.unknown_set"), show_alert=True)
+        return
+    except ServiceError:  # a reflection is already open: this menu is stale
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await edit(query, t("reflect.chosen", name=escape(step.question_set.name)))
+    await reply(update, views.question(step))
+
+
+async def open_choice(update: Update, context: Context) -> None:
+    """Resume, keep-and-restart, or delete the reflection left open."""
+    query = update.callback_query
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    action = cd.parse(query.data)
+    assert isinstance(action, cd.OpenChoice)
+    reflecting = context.services.reflecting
+    open_one = reflecting.open_reflection(user.id)
+    if open_one is None or open_one.id != action.reflection_id:
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    if action.action == "resume":
+        step = reflecting.current_step(user.id)
+        await edit(query, t("reflect.resumed"))
+        if step is not None:
+            await reply(update, views.question(step))
+            return
+        await show_finished(update, context, await reflecting.keep(user.id, open_one.id))
+        return
+    if action.action == "restart":
+        await edit(query, t("cancel.kept"))
+        await show_finished(update, context, await reflecting.keep(user.id, open_one.id))
+    else:
+        reflecting.discard(user.id, open_one.id)
+        await edit(query, t("cancel.dropped"))
+    await reply(update, views.choose_set(reflecting.question_sets()))
+
+
+async def text_message(update: Update, context: Context) -> None:
+    """A plain message: the answer to the current question, or a quick note to offer."""
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    text = update.message.text or ""
+    if not text.strip():
+        await reply(update, t("errors.empty_text"))
+        return
+    result = await context.services.reflecting.receive_text(user.id, text)
+    await show_result(update, context, result)
+
+
+async def show_result(
+    update: Update,
+    context: Context,
+    result: QuestionStep | Finished | Continuation | NoteOffer | None,
+) -> None:
+    match result:
+        case QuestionStep():
+            await reply(update, views.question(result))
+        case Finished():
+            await show_finished(update, context, result)
+        case NoteOffer(reflection, extended):
+            chars = len(context.services.reflecting.note_text(reflection.id)) if extended else None
+            await reply(update, views.note_offer(reflection.id, chars))
+        case Continuation(finished=finished):
+            await reply(update, t("reflect.continued"))
+            if finished is not None:
+                await show_finished(update, context, finished)
+        case None:
+            await reply(update, t("reflect.all_skipped"))
+
+
+async def show_finished(update: Update, context: Context, finished: Finished | None) -> None:
+    """Saved: show the suggestions with their confirm and reject buttons."""
+    if finished is None:
+        await reply(update, t("cancel.stopped_empty"))
+        return
+    view = context.services.tagging.view(update.effective_user.id, finished.reflection.id)
+    await reply(update, views.tags(view, context.services.framework))
+
+
+async def skip(update: Update, context: Context) -> None:
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    reflecting = context.services.reflecting
+    if reflecting.open_reflection(user.id) is None:
+        await reply(update, t("reflect.nothing_to_skip"))
+        return
+    result = await reflecting.skip(user.id)
+    await reply(update, t("reflect.skipped"))
+    await show_result(update, context, result)
+
+
+async def cancel(update: Update, context: Context) -> None:
+    """Ask whether to keep what was written so far."""
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    reflecting = context.services.reflecting
+    open_one = reflecting.open_reflection(user.id)
+    if open_one is None:
+        await reply(update, t("cancel.nothing"))
+        return
+    answered = reflecting.answered_count(open_one.id)
+    if answered == 0:
+        reflecting.discard(user.id, open_one.id)
+        await reply(update, t("cancel.stopped_empty"))
+        return
+    await reply(update, views.cancel_confirm(open_one.id, answered))
+
+
+async def cancel_choice(update: Update, context: Context) -> None:
+    query = update.callback_query
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    action = cd.parse(query.data)
+    assert isinstance(action, cd.CancelChoice)
+    reflecting = context.services.reflecting
+    try:
+        if action.action == "keep":
+            finished = await reflecting.keep(user.id, action.reflection_id)
+            await query.answer()
+            await edit(query, t("cancel.kept"))
+            await show_finished(update, context, finished)
+        elif action.action == "drop":
+            reflecting.discard(user.id, action.reflection_id)
+            await query.answer()
+            await edit(query, t("cancel.dropped"))
+        else:
+            step = reflecting.current_step(user.id)
+            if step is None or step.reflection.id != action.reflection_id:
+                raise NotFound("that reflection is no longer open")
+            await query.answer()
+            await edit(query, t("reflect.resumed"))
+            await reply(update, views.question(step))
+    except ServiceError:
+        await query.answer(t("errors.stale_button"), show_alert=True)
+
+
+async def note_choice(update: Update, context: Context) -> None:
+    query = update.callback_query
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    action = cd.parse(query.data)
+    assert isinstance(action, cd.NoteChoice)
+    reflecting = context.services.reflecting
+    try:
+        if action.action == "save":
+            finished = await reflecting.save_note(user.id, action.reflection_id)
+            await query.answer()
+            await edit(query, t("note.saved"))
+            await show_finished(update, context, finished)
+        else:
+            reflecting.discard(user.id, action.reflection_id)
+            await query.answer()
+            await edit(query, t("note.dropped"))
+    except ServiceError:
+        await query.answer(t("errors.stale_button"), show_alert=True)

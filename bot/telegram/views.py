@@ -1,0 +1,263 @@
+"""Rendering service results as Telegram messages: (HTML text, inline keyboard)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.services import HistoryPage, QuestionStep, TagView
+from bot.telegram import callback_data as cd
+from framework import Framework
+from prompts import QuestionSet, t
+
+View = tuple[str, InlineKeyboardMarkup | None]
+EVIDENCE_CHARS = 200
+EXCERPT_CHARS = 160
+KIND_KEYS = {"note": "kinds.note", "guided": "kinds.guided"}
+
+
+def button(text: str, action: cd.Action) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=cd.encode(action))
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y, %H:%M")
+
+
+def consent() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [button(t("welcome.agree_button"), cd.Consent(True))],
+            [button(t("welcome.decline_button"), cd.Consent(False))],
+        ]
+    )
+
+
+def choose_set(question_sets: Sequence[QuestionSet]) -> View:
+    rows = [
+        [button(t("reflect.set_button", name=s.name), cd.ChooseSet(s.id))] for s in question_sets
+    ]
+    lines = [t("reflect.choose"), ""]
+    lines += [f"<b>{escape(s.name)}</b> – {escape(s.description)}" for s in question_sets]
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def open_reflection(name: str, started: str, reflection_id: int) -> View:
+    return t("reflect.open_exists", name=escape(name), date=started), InlineKeyboardMarkup(
+        [
+            [button(t("reflect.resume_button"), cd.OpenChoice("resume", reflection_id))],
+            [button(t("reflect.restart_button"), cd.OpenChoice("restart", reflection_id))],
+            [button(t("reflect.discard_button"), cd.OpenChoice("discard", reflection_id))],
+        ]
+    )
+
+
+def question(step: QuestionStep) -> View:
+    name = escape(step.question_set.name)
+    if step.total == 1:
+        text = t("reflect.question_single", name=name, question=escape(step.question.text))
+    else:
+        text = t(
+            "reflect.question",
+            name=name,
+            number=step.number,
+            total=step.total,
+            question=escape(step.question.text),
+        )
+    return f"{text}\n\n{t('reflect.controls_hint')}", None
+
+
+def cancel_confirm(reflection_id: int, answered: int) -> View:
+    return t("cancel.confirm", count=answered), InlineKeyboardMarkup(
+        [
+            [button(t("cancel.keep_button"), cd.CancelChoice("keep", reflection_id))],
+            [button(t("cancel.drop_button"), cd.CancelChoice("drop", reflection_id))],
+            [button(t("cancel.continue_button"), cd.CancelChoice("continue", reflection_id))],
+        ]
+    )
+
+
+def note_offer(reflection_id: int, extended_chars: int | None = None) -> View:
+    text = (
+        t("note.offer")
+        if extended_chars is None
+        else t("note.extended", chars=f"{extended_chars:,}")
+    )
+    return text, InlineKeyboardMarkup(
+        [
+            [
+                button(t("note.save_button"), cd.NoteChoice("save", reflection_id)),
+                button(t("note.drop_button"), cd.NoteChoice("drop", reflection_id)),
+            ]
+        ]
+    )
+
+
+def _mark(status: str | None) -> str:
+    return {
+        "confirmed": t("saved.confirmed_mark"),
+        "rejected": t("saved.rejected_mark"),
+    }.get(status or "", t("saved.open_mark"))
+
+
+def tags(view: TagView, framework: Framework, *, heading: str | None = None) -> View:
+    """The suggestions for a reflection, each with confirm and reject buttons."""
+    rid = view.reflection.id
+    lines = [heading or t("saved.heading"), ""]
+    rows: list[list[InlineKeyboardButton]] = []
+    if view.suggestions:
+        lines.append(t("saved.suggest_heading"))
+        for suggestion in view.suggestions:
+            indicator = framework.get_indicator(suggestion.indicator_id)
+            if indicator is None:  # the framework changed since this was suggested
+                continue
+            status = view.status(indicator.id)
+            lines.append(
+                t(
+                    "saved.suggestion_line",
+                    mark=_mark(status),
+                    id=indicator.id,
+                    text=escape(indicator.text),
+                )
+            )
+            if suggestion.evidence:
+                lines.append(
+                    t(
+                        "saved.evidence_line",
+                        evidence=escape(shorten(suggestion.evidence, EVIDENCE_CHARS)),
+                    )
+                )
+            label = t("saved.confirm_button", id=indicator.id, short=indicator.short)
+            if status == "confirmed":
+                label = t(
+                    "saved.indicator_button",
+                    mark=_mark(status),
+                    id=indicator.id,
+                    short=indicator.short,
+                )
+            rows.append(
+                [
+                    button(label, cd.TagTap(rid, indicator.id, "confirm")),
+                    button(t("saved.reject_button"), cd.TagTap(rid, indicator.id, "reject")),
+                ]
+            )
+    else:
+        lines.append(t("saved.none_found"))
+    picked = [framework.get_indicator(i) for i in view.picked]
+    if any(picked):
+        lines += ["", t("saved.picked_heading")]
+        lines += [f"✅ <b>{i.id}</b> {escape(i.text)}" for i in picked if i is not None]
+    lines += ["", t("saved.instructions")]
+    actions = [button(t("saved.pick_button"), cd.TagAction(rid, "pick"))]
+    if view.suggestions:
+        actions.insert(0, button(t("saved.none_button"), cd.TagAction(rid, "none")))
+    rows.append(actions)
+    rows.append([button(t("saved.done_button"), cd.TagAction(rid, "done"))])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def competences(view: TagView, framework: Framework) -> View:
+    rid = view.reflection.id
+    rows = [
+        [
+            button(
+                t("saved.competence_button", number=c.number, title=c.title),
+                cd.PickCompetence(rid, c.number),
+            )
+        ]
+        for c in framework.competences
+    ]
+    rows.append([button(t("saved.back_button"), cd.TagAction(rid, "back"))])
+    return t("saved.competences_heading"), InlineKeyboardMarkup(rows)
+
+
+def indicators(view: TagView, framework: Framework, number: int) -> View:
+    rid = view.reflection.id
+    competence = framework.competence(number)
+    rows = [
+        [
+            button(
+                t("saved.indicator_button", mark=_mark(view.status(i.id)), id=i.id, short=i.short),
+                cd.TagTap(rid, i.id, "toggle"),
+            )
+        ]
+        for i in competence.indicators
+    ]
+    rows.append([button(t("saved.back_button"), cd.TagAction(rid, "pick"))])
+    lines = [
+        t("saved.indicators_heading", number=competence.number, title=escape(competence.title)),
+        "",
+    ]
+    lines += [
+        f"{_mark(view.status(i.id))} <b>{i.id}</b> {escape(i.text)}" for i in competence.indicators
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def history(page: HistoryPage, timezone: str) -> View:
+    if not page.entries:
+        return t("history.empty"), None
+    lines = [
+        t(
+            "history.heading",
+            first=page.entries[0].number,
+            last=page.entries[-1].number,
+            total=page.total,
+        ),
+        "",
+    ]
+    tag_buttons = []
+    for entry in page.entries:
+        reflection = entry.reflection
+        moment = reflection.finished_at or reflection.started_at
+        tags_line = (
+            t("history.tags_line", ids=", ".join(entry.confirmed))
+            if entry.confirmed
+            else t("history.no_tags")
+        )
+        lines.append(
+            t(
+                "history.entry",
+                number=entry.number,
+                date=local_time(moment, timezone),
+                kind=t(KIND_KEYS.get(reflection.kind, "kinds.guided")),
+                excerpt=escape(shorten(reflection.text, EXCERPT_CHARS)),
+                tags=tags_line,
+            )
+        )
+        lines.append("")
+        tag_buttons.append(
+            button(t("history.tags_button", number=entry.number), cd.HistoryTags(reflection.id))
+        )
+    rows = [tag_buttons]
+    nav = []
+    if page.has_newer:
+        nav.append(button(t("history.newer_button"), cd.HistoryPageNav(page.page - 1)))
+    if page.has_older:
+        nav.append(button(t("history.older_button"), cd.HistoryPageNav(page.page + 1)))
+    if nav:
+        rows.append(nav)
+    return "\n".join(lines).rstrip(), InlineKeyboardMarkup(rows)
+
+
+def reflection_heading(view: TagView, timezone: str) -> str:
+    """A heading naming a past reflection, for its tag editor opened from /history."""
+    reflection = view.reflection
+    return t(
+        "history.reflection_heading",
+        date=local_time(reflection.finished_at or reflection.started_at, timezone),
+        excerpt=escape(shorten(reflection.text, EXCERPT_CHARS)),
+    )

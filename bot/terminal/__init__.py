@@ -1,0 +1,1 @@
+"""The terminal chat: the same reflection flow as on Telegram, without Telegram."""

@@ -1,0 +1,118 @@
+"""Numbered schema migrations, applied in order at start-up, each in a transaction.
+
+To change the schema, append a new function to ``MIGRATIONS``; never edit one that has
+shipped. The ``_migrations`` table records which have run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,          -- Telegram user id (0: the terminal chat)
+            display_name TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            consented_at TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE reflections (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,              -- 'guided' or 'note'
+            question_set_id TEXT NOT NULL,
+            question_set_version INTEGER NOT NULL,
+            status TEXT NOT NULL,            -- open, pending (awaiting a tap) or done
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            text TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX reflections_by_user ON reflections(user_id, status, finished_at)")
+    db.execute(
+        """
+        CREATE TABLE answers (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reflection_id INTEGER NOT NULL REFERENCES reflections(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            skipped INTEGER NOT NULL DEFAULT 0,
+            answered_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (reflection_id, question_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reflection_id INTEGER NOT NULL REFERENCES reflections(id) ON DELETE CASCADE,
+            indicator_id TEXT NOT NULL,
+            score REAL NOT NULL,
+            rank INTEGER NOT NULL,
+            model_id TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX suggestions_by_reflection ON suggestions(reflection_id)")
+    db.execute(
+        """
+        CREATE TABLE tags (
+            reflection_id INTEGER NOT NULL REFERENCES reflections(id) ON DELETE CASCADE,
+            indicator_id TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('confirmed', 'rejected')),
+            source TEXT NOT NULL,            -- 'suggestion' or 'picked'
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (reflection_id, indicator_id)
+        )
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_initial]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """The number of the last migration applied (0 for a new database)."""
+    if "_migrations" not in db.table_names():
+        return 0
+    row = db.execute("SELECT MAX(number) FROM _migrations").fetchone()
+    return row[0] or 0
+
+
+def apply_migrations(db: sqlite_utils.Database, migrations: list[Migration] | None = None) -> int:
+    """Apply every migration not yet recorded; return the resulting schema version."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    if "_migrations" not in db.table_names():
+        db.execute(
+            "CREATE TABLE _migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL)"
+        )
+    current = schema_version(db)
+    for number, migration in enumerate(migrations, start=1):
+        if number <= current:
+            continue
+        with db.atomic():
+            migration(db)
+            db.execute(
+                "INSERT INTO _migrations (number, name, applied_at) VALUES (?, ?, ?)",
+                [number, migration.__name__.lstrip("_"), datetime.now(UTC).isoformat()],
+            )
+        current = number
+    return current

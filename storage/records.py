@@ -1,0 +1,62 @@
+"""The dataclasses that storage functions return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+TagStatus = Literal["confirmed", "rejected"]
+ReflectionStatus = Literal["open", "pending", "done"]
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    display_name: str
+    timezone: str
+    consented_at: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Reflection:
+    id: int
+    user_id: int
+    kind: str
+    question_set_id: str
+    question_set_version: int
+    status: ReflectionStatus
+    started_at: datetime
+    finished_at: datetime | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    reflection_id: int
+    question_id: str
+    text: str
+    skipped: bool
+    answered_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredSuggestion:
+    reflection_id: int
+    indicator_id: str
+    score: float
+    rank: int
+    model_id: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Tag:
+    reflection_id: int
+    indicator_id: str
+    status: TagStatus
+    source: str
+    updated_at: datetime

@@ -1,0 +1,168 @@
+"""Reflections and the answers they are made of.
+
+Every answer is written the moment it arrives, so the next question of an unfinished
+guided reflection can always be worked out from the database after a restart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from storage.records import Answer, Reflection, ReflectionStatus
+from storage.timestamps import from_db, to_db
+
+
+def _reflection(row: dict) -> Reflection:
+    return Reflection(
+        id=row["id"],
+        user_id=row["user_id"],
+        kind=row["kind"],
+        question_set_id=row["question_set_id"],
+        question_set_version=row["question_set_version"],
+        status=row["status"],
+        started_at=from_db(row["started_at"]),
+        finished_at=from_db(row["finished_at"]),
+        text=row["text"],
+    )
+
+
+def _answer(row: dict) -> Answer:
+    return Answer(
+        id=row["id"],
+        reflection_id=row["reflection_id"],
+        question_id=row["question_id"],
+        text=row["text"],
+        skipped=bool(row["skipped"]),
+        answered_at=from_db(row["answered_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+def start_reflection(
+    db: sqlite_utils.Database,
+    user_id: int,
+    *,
+    kind: str,
+    question_set_id: str,
+    question_set_version: int,
+    now: datetime,
+    status: ReflectionStatus = "open",
+) -> Reflection:
+    """Create a reflection that is being written ('open') or awaits a tap ('pending')."""
+    cursor = db.execute(
+        "INSERT INTO reflections (user_id, kind, question_set_id, question_set_version, status,"
+        " started_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [user_id, kind, question_set_id, question_set_version, status, to_db(now)],
+    )
+    return get_reflection(db, cursor.lastrowid)  # type: ignore[return-value]
+
+
+def get_reflection(db: sqlite_utils.Database, reflection_id: int) -> Reflection | None:
+    rows = list(db.query("SELECT * FROM reflections WHERE id = ?", [reflection_id]))
+    return _reflection(rows[0]) if rows else None
+
+
+def open_reflection_for(
+    db: sqlite_utils.Database, user_id: int, status: ReflectionStatus = "open"
+) -> Reflection | None:
+    """The user's most recent reflection with this status ('open' or 'pending'), if any."""
+    rows = list(
+        db.query(
+            "SELECT * FROM reflections WHERE user_id = ? AND status = ? ORDER BY id DESC LIMIT 1",
+            [user_id, status],
+        )
+    )
+    return _reflection(rows[0]) if rows else None
+
+
+def save_answer(
+    db: sqlite_utils.Database,
+    reflection_id: int,
+    question_id: str,
+    text: str,
+    now: datetime,
+    *,
+    skipped: bool = False,
+) -> Answer:
+    """Store (or replace) the answer to one question of a reflection."""
+    stamp = to_db(now)
+    db.execute(
+        "INSERT INTO answers (reflection_id, question_id, text, skipped, answered_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (reflection_id, question_id) DO UPDATE SET"
+        " text = excluded.text, skipped = excluded.skipped, updated_at = excluded.updated_at",
+        [reflection_id, question_id, text, int(skipped), stamp, stamp],
+    )
+    return _answer_for(db, reflection_id, question_id)
+
+
+def append_to_answer(
+    db: sqlite_utils.Database, reflection_id: int, question_id: str, more: str, now: datetime
+) -> Answer:
+    """Add text to an existing answer: Telegram splits very long messages into several."""
+    db.execute(
+        "UPDATE answers SET text = text || ? || ?, skipped = 0, updated_at = ?"
+        " WHERE reflection_id = ? AND question_id = ?",
+        [" ", more, to_db(now), reflection_id, question_id],
+    )
+    return _answer_for(db, reflection_id, question_id)
+
+
+def _answer_for(db: sqlite_utils.Database, reflection_id: int, question_id: str) -> Answer:
+    rows = db.query(
+        "SELECT * FROM answers WHERE reflection_id = ? AND question_id = ?",
+        [reflection_id, question_id],
+    )
+    return _answer(next(iter(rows)))
+
+
+def answers_for(db: sqlite_utils.Database, reflection_id: int) -> list[Answer]:
+    """A reflection's answers in the order they were first given."""
+    return [
+        _answer(row)
+        for row in db.query(
+            "SELECT * FROM answers WHERE reflection_id = ? ORDER BY id", [reflection_id]
+        )
+    ]
+
+
+def finish_reflection(
+    db: sqlite_utils.Database, reflection_id: int, text: str, now: datetime
+) -> Reflection:
+    """Mark a reflection done, storing the full text that suggestions are made from."""
+    db.execute(
+        "UPDATE reflections SET status = 'done', finished_at = ?, text = ? WHERE id = ?",
+        [to_db(now), text, reflection_id],
+    )
+    return get_reflection(db, reflection_id)  # type: ignore[return-value]
+
+
+def delete_reflection(db: sqlite_utils.Database, reflection_id: int) -> None:
+    """Delete a reflection with its answers, suggestions and tags (the practitioner asked)."""
+    with db.atomic():
+        for table in ("tags", "suggestions", "answers"):
+            db.execute(f"DELETE FROM {table} WHERE reflection_id = ?", [reflection_id])
+        db.execute("DELETE FROM reflections WHERE id = ?", [reflection_id])
+
+
+def recent_reflections(
+    db: sqlite_utils.Database, user_id: int, *, limit: int, offset: int = 0
+) -> list[Reflection]:
+    """Finished reflections, newest first."""
+    return [
+        _reflection(row)
+        for row in db.query(
+            "SELECT * FROM reflections WHERE user_id = ? AND status = 'done'"
+            " ORDER BY finished_at DESC, id DESC LIMIT ? OFFSET ?",
+            [user_id, limit, offset],
+        )
+    ]
+
+
+def count_finished_reflections(db: sqlite_utils.Database, user_id: int) -> int:
+    row = db.execute(
+        "SELECT COUNT(*) FROM reflections WHERE user_id = ? AND status = 'done'", [user_id]
+    ).fetchone()
+    return row[0]
