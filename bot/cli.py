@@ -38,6 +38,21 @@ def _chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warm(args: argparse.Namespace) -> int:
+    """Load the model and compute the indicator embeddings, so the first reflection is quick."""
+    settings = load_settings(require_token=False)
+    configure_logging(settings.log_level, [settings.token.get()])
+    from bot.services.container import build_services
+
+    services = build_services(settings)
+    try:
+        services.suggester.prepare()
+        print(f"ready: {services.suggester.model_id}, cache in {settings.embedding_cache_dir}")
+    finally:
+        services.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reflectbot",
@@ -48,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
     chat = commands.add_parser("chat", help="reflect in the terminal, without Telegram")
     chat.set_defaults(handler=_chat)
+    warm = commands.add_parser("warm", help="load the model and cache indicator embeddings")
+    warm.set_defaults(handler=_warm)
     return parser
 
 

