@@ -95,7 +95,11 @@ def test_delete_removes_everything_of_a_reflection(db):
     reflection = start(db)
     storage.save_answer(db, reflection.id, "description", "x", NOW)
     storage.save_suggestions(
-        db, reflection.id, [SimpleNamespace(indicator_id="1.1", score=1, rank=1, evidence="")], "m", NOW
+        db,
+        reflection.id,
+        [SimpleNamespace(indicator_id="1.1", score=1, rank=1, evidence="")],
+        "m",
+        NOW,
     )
     storage.set_tag(db, reflection.id, "1.1", "confirmed", NOW)
     other = start(db, user_id=2)
@@ -103,7 +107,10 @@ def test_delete_removes_everything_of_a_reflection(db):
     storage.delete_reflection(db, reflection.id)
     assert storage.get_reflection(db, reflection.id) is None
     for table in ("answers", "suggestions", "tags"):
-        assert db.execute(
-            f"SELECT COUNT(*) FROM {table} WHERE reflection_id = ?", [reflection.id]
-        ).fetchone()[0] == 0
+        assert (
+            db.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE reflection_id = ?", [reflection.id]
+            ).fetchone()[0]
+            == 0
+        )
     assert storage.answers_for(db, other.id)[0].text == "keep me"

@@ -3,7 +3,7 @@
 import pytest
 
 import storage
-from bot.services import Finished, NotAllowed, NotFound, NoteOffer, QuestionStep
+from bot.services import Finished, NotAllowed, NoteOffer, NotFound, QuestionStep
 from bot.services.container import build_services
 from bot.services.reflecting import SPLIT_MESSAGE_MIN_CHARS, Continuation
 from framework import FakeEncoder

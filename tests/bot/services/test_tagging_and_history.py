@@ -3,7 +3,10 @@ import pytest
 from bot.services import NotAllowed, NotFound
 
 ANN, BO = 101, 202
-CONFLICT = "Two young people were fighting; I worked towards the resolution of conflict."
+CONFLICT = (
+    "Two young people were fighting; I worked towards the resolution of conflict. "
+    "I tried to understand the underlying dynamics at work within the group."
+)
 
 
 @pytest.fixture

@@ -1,0 +1,426 @@
+"""The real bot (PTB Application over HTTP) against the fake Bot API, played as users."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import storage
+from bot.config import Secret, Settings
+from bot.services.container import Services, build_services
+from bot.services.reflecting import SPLIT_MESSAGE_MIN_CHARS
+from bot.telegram.application import COMMANDS, build_application
+from framework import FakeEncoder
+
+from .conftest import run_application
+from .fake_bot_api import BotMessage, FakeBotApi, FakeUser
+
+CONFLICT = "Two young people were fighting; I worked towards the resolution of conflict."
+GIBBS_ANSWERS = [
+    "Pool night at the youth club in Kirkcaldy, eight young people.",
+    "I felt anxious when two of them squared up to each other.",
+    "I was slow to understand the underlying dynamics at work within the group.",
+    CONFLICT,
+    "Setting ground rules with the group at the start would help.",
+    "Next week we agree ground rules together and I check in with both lads.",
+]
+
+
+@asynccontextmanager
+async def running_bot(server: FakeBotApi, settings: Settings) -> AsyncIterator[Services]:
+    """Build the services and the real Application, run it against the fake server."""
+    services = build_services(settings, encoder=FakeEncoder())
+    application = build_application(services)
+    try:
+        async with run_application(application):
+            yield services
+    finally:
+        services.close()
+
+
+@pytest.fixture
+def bot_settings(fake_telegram: FakeBotApi, tmp_path: Path) -> Settings:
+    return Settings(
+        token=Secret(fake_telegram.token),
+        api_base_url=fake_telegram.base_url,
+        db_path=tmp_path / "bot.sqlite3",
+        cache_dir=tmp_path / "cache",
+    )
+
+
+@pytest.fixture
+async def bot(fake_telegram: FakeBotApi, bot_settings: Settings) -> AsyncIterator[Services]:
+    async with running_bot(fake_telegram, bot_settings) as services:
+        yield services
+
+
+async def say(user: FakeUser, text: str) -> BotMessage:
+    await user.send_text(text)
+    return await user.next_message()
+
+
+async def agree(user: FakeUser) -> None:
+    await user.send_command("/start")
+    welcome = await user.next_message()
+    await user.press(welcome, "I agree")
+    await user.wait_for(lambda m: m.message_id == welcome.message_id and "Thank you" in m.text)
+
+
+async def reflect_with(user: FakeUser, set_name: str) -> BotMessage:
+    """/reflect, choose a set; returns the first question."""
+    await user.send_command("/reflect")
+    menu = await user.next_message()
+    await user.press(menu, set_name)
+    return await user.next_message()
+
+
+async def test_onboarding_stores_nothing_until_the_practitioner_agrees(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await ann.send_text("hello?")
+    assert "Please send /start first" in (await ann.next_message()).text
+    await ann.send_command("/start")
+    welcome = await ann.next_message()
+    assert "What I store" in welcome.text and "Who can see it" in welcome.text
+    assert "Nothing is stored until you agree" in welcome.text
+    assert welcome.button_texts == ["I agree, let's start", "No thanks"]
+    assert bot.users.get(1001) is None
+    await ann.press(welcome, "I agree")
+    agreed = await ann.wait_for(lambda m: m.message_id == welcome.message_id and m.edited)
+    assert "Send /reflect" in agreed.text and agreed.buttons == []
+    assert bot.users.get(1001).display_name == "Ann"
+    await ann.send_command("/start")
+    assert "Welcome back, Ann" in (await ann.next_message()).text
+    assert ann.callback_answers  # every button press was answered
+    assert [c["command"] for c in fake_telegram.commands] == list(COMMANDS)
+
+
+async def test_declining_stores_nothing(fake_telegram, bot):
+    bo = fake_telegram.user(1002, "Bo")
+    await bo.send_command("/start")
+    welcome = await bo.next_message()
+    await bo.press(welcome, "No thanks")
+    await bo.wait_for(lambda m: "nothing has been stored" in (m.text or ""))
+    assert bot.users.get(1002) is None
+
+
+async def test_a_full_gibbs_reflection_then_confirming_and_rejecting(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await ann.send_command("/reflect")
+    menu = await ann.next_message()
+    assert menu.button_texts == [
+        "Quick note",
+        "What? So what? Now what?",
+        "Gibbs' reflective cycle",
+    ]
+    await ann.press(menu, "Gibbs")
+    question = await ann.next_message()
+    assert "question 1 of 6" in question.text and "Description" in question.text
+    for number, answer in enumerate(GIBBS_ANSWERS[:-1], start=2):
+        question = await say(ann, answer)
+        assert f"question {number} of 6" in question.text
+    saved = await say(ann, GIBBS_ANSWERS[-1])
+    assert "Saved." in saved.text and "This may be evidence of" in saved.text
+    assert "2.6" in saved.text and "work towards the resolution of conflict" in saved.text
+    assert CONFLICT in saved.text  # the supporting sentence is shown
+
+    [reflection] = storage.recent_reflections(bot.db, 1001, limit=5)
+    answers = storage.answers_for(bot.db, reflection.id)
+    assert [a.text for a in answers] == GIBBS_ANSWERS
+    assert (reflection.question_set_id, reflection.question_set_version) == ("gibbs", 1)
+    suggestions = storage.suggestions_for(bot.db, reflection.id)
+    assert 1 <= len(suggestions) <= 3 and suggestions[0].model_id == "fake-bow-256"
+
+    first, second = suggestions[0].indicator_id, suggestions[1].indicator_id
+    await ann.press(saved, callback_data=f"tg:{reflection.id}:{first}:c")
+    await ann.wait_for(
+        lambda m: m.message_id == saved.message_id and f"✅ <b>{first}" in m.source_text
+    )
+    await ann.press(saved, callback_data=f"tg:{reflection.id}:{second}:r")
+    done = await ann.wait_for(
+        lambda m: m.message_id == saved.message_id and f"❌ <b>{second}" in m.source_text
+    )
+    assert storage.confirmed_indicators(bot.db, reflection.id) == [first]
+    assert {t.indicator_id: t.status for t in storage.tags_for(bot.db, reflection.id)} == {
+        first: "confirmed",
+        second: "rejected",
+    }
+    await ann.press(done, "Done")
+    await ann.wait_for(lambda m: m.message_id == saved.message_id and m.buttons == [])
+
+
+async def test_a_quick_note_then_none_of_these_and_picking_an_indicator(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    offer = await say(ann, CONFLICT)
+    assert offer.text == "Save this as a quick reflection?"
+    await ann.press(offer, "Save as a reflection")
+    saved = await ann.next_message()
+    [reflection] = storage.recent_reflections(bot.db, 1001, limit=5)
+    assert reflection.kind == "note" and reflection.text == CONFLICT
+
+    await ann.press(saved, "None of these")
+    await ann.wait_for(lambda m: m.message_id == saved.message_id and "❌ <b>" in m.source_text)
+    tags = storage.tags_for(bot.db, reflection.id)
+    assert tags and all(t.status == "rejected" for t in tags)
+
+    await ann.press(saved, "Pick an indicator")
+    competences = await ann.wait_for(
+        lambda m: m.message_id == saved.message_id and "Choose a competence" in m.text
+    )
+    assert len(competences.buttons) == 8  # seven competences and Back
+    await ann.press(competences, "7. Evaluate and inform practice")
+    indicators = await ann.wait_for(lambda m: "7.9" in " ".join(m.button_texts))
+    await ann.press(indicators, callback_data=f"tg:{reflection.id}:7.9:t")
+    await ann.wait_for(lambda m: "✅ 7.9" in " ".join(m.button_texts))
+    assert "7.9" in storage.confirmed_indicators(bot.db, reflection.id)
+    await ann.press(saved, "Back")
+    await ann.wait_for(lambda m: m.message_id == saved.message_id and "Choose a" in m.text)
+    await ann.press(saved, "Back")
+    back = await ann.wait_for(lambda m: "You also tagged" in (m.text or ""))
+    assert "7.9" in back.text
+
+
+async def test_a_note_can_be_dropped_and_old_buttons_are_stale(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    offer = await say(ann, "remember to book the hall")
+    drop_data = offer.buttons[0][1][1]
+    await ann.press(offer, "Don't save")
+    await ann.wait_for(lambda m: m.text == "OK, not saved.")
+    assert storage.count_finished_reflections(bot.db, 1001) == 0
+    assert bot.db.execute("SELECT COUNT(*) FROM reflections").fetchone()[0] == 0
+    # The same button pressed again (e.g. a double tap that arrives late).
+    await ann.press_raw(offer.message_id, drop_data)
+    await fake_telegram.wait_idle()
+    assert "expired" in ann.callback_answers[-1].text
+
+
+async def test_skip_and_cancel(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await ann.send_command("/skip")
+    assert "no question to skip" in (await ann.next_message()).text
+    await reflect_with(ann, "What? So what")
+    await say(ann, "what happened")
+    await ann.send_command("/skip")
+    assert (await ann.next_message()).text == "Skipped."
+    assert "question 3 of 3" in (await ann.next_message()).text
+    await ann.send_command("/cancel")
+    confirm = await ann.next_message()
+    assert "1 answer(s)" in confirm.text
+    await ann.press(confirm, "Oops, carry on")
+    assert "question 3 of 3" in (await ann.next_message()).text
+    await ann.send_command("/cancel")
+    confirm = await ann.next_message()
+    await ann.press(confirm, "Keep what I wrote")
+    assert "Saved." in (await ann.next_message()).text
+    [kept] = storage.recent_reflections(bot.db, 1001, limit=5)
+    assert kept.text == "what happened"
+
+    await reflect_with(ann, "Gibbs")
+    await say(ann, "a private thing")
+    await ann.send_command("/cancel")
+    confirm = await ann.next_message()
+    await ann.press(confirm, "Delete it")
+    await ann.wait_for(lambda m: "Deleted" in (m.text or ""))
+    assert storage.open_reflection_for(bot.db, 1001) is None
+    assert storage.count_finished_reflections(bot.db, 1001) == 1
+
+
+async def test_bad_inputs_get_a_friendly_answer_and_lose_nothing(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await reflect_with(ann, "What? So what")
+    await say(ann, "what happened")
+    for send, what in [
+        (ann.send_sticker, "sticker"),
+        (ann.send_photo, "photo"),
+        (ann.send_voice, "voice message"),
+        (lambda: ann.send_document("notes.pdf", b"%PDF-1.4"), "file"),
+        (ann.send_location, "message"),
+    ]:
+        await send()
+        explanation = await ann.next_message()
+        assert f"haven't saved that {what}" in explanation.text
+        assert "question 2 of 3" in (await ann.next_message()).text  # reminded where we are
+    await ann.send_command("/frobnicate")
+    assert "I don't know the command /frobnicate" in (await ann.next_message()).text
+    for data in ["garbage", "tg:1:2.6", "ta:99999:none", "tg:99999:2.6:c", "hp:abc", "x" * 64]:
+        await ann.press_raw(9999, data)
+        await fake_telegram.wait_idle()
+        assert "expired" in ann.callback_answers[-1].text
+    # Nothing was lost: the reflection carries on at question 2.
+    step = bot.reflecting.current_step(1001)
+    assert step.number == 2
+    assert [a.text for a in storage.answers_for(bot.db, step.reflection.id)] == ["what happened"]
+
+
+async def test_an_edited_message_is_not_taken_as_a_new_answer(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await reflect_with(ann, "What? So what")
+    message_id = await ann.send_text("what happened")
+    await ann.next_message()
+    await ann.edited_text(message_id, "what really happened")
+    assert "edited a message" in (await ann.next_message()).text
+    step = bot.reflecting.current_step(1001)
+    assert step.number == 2
+    assert storage.answers_for(bot.db, step.reflection.id)[0].text == "what happened"
+
+
+async def test_a_long_message_split_by_telegram_is_one_answer(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await reflect_with(ann, "What? So what")
+    sentence = "We spent the evening planning the summer trip with the group. "
+    parts = [(sentence * 70)[:4096], (sentence * 70)[:4096], "And that was the night."]
+    assert len(parts[0]) >= SPLIT_MESSAGE_MIN_CHARS
+    await say(ann, parts[0])
+    for part in parts[1:]:
+        assert "Added that to your previous answer" in (await say(ann, part)).text
+    step = bot.reflecting.current_step(1001)
+    assert step.number == 2
+    [answer] = storage.answers_for(bot.db, step.reflection.id)
+    assert answer.text == " ".join(parts)
+    # Outgoing messages stay within Telegram's limits even for huge reflections.
+    await ann.send_command("/cancel")
+    await ann.press(await ann.next_message(), "Keep what I wrote")
+    saved = await ann.wait_for(lambda m: "Saved." in (m.text or ""))
+    assert len(saved.text) <= 4096
+    await ann.send_command("/history")
+    assert len((await ann.wait_for(lambda m: "Your reflections" in (m.text or ""))).text) <= 4096
+
+
+async def test_two_users_at_once_without_cross_talk(fake_telegram, bot):
+    ann, bo = fake_telegram.user(1001, "Ann"), fake_telegram.user(1002, "Bo")
+    await agree(ann)
+    await agree(bo)
+    await reflect_with(ann, "Gibbs")
+    await reflect_with(bo, "What? So what")
+    # Interleaved: both send before either reads.
+    await ann.send_text("ann one")
+    await bo.send_text("bo one")
+    await ann.send_text("ann two")
+    assert "question 2 of 6" in (await ann.next_message()).text
+    assert "question 3 of 6" in (await ann.next_message()).text
+    assert "question 2 of 3" in (await bo.next_message()).text
+    ann_step = bot.reflecting.current_step(1001)
+    bo_step = bot.reflecting.current_step(1002)
+    assert [a.text for a in storage.answers_for(bot.db, ann_step.reflection.id)] == [
+        "ann one",
+        "ann two",
+    ]
+    assert [a.text for a in storage.answers_for(bot.db, bo_step.reflection.id)] == ["bo one"]
+    assert all("ann" not in (m.text or "") for m in bo.messages)
+
+    # Bo finishes; Ann forges a tap on Bo's suggestion: refused, nothing changes.
+    await bo.send_command("/cancel")
+    await bo.press(await bo.next_message(), "Keep what I wrote")
+    await bo.wait_for(lambda m: "Saved." in (m.text or ""))
+    bo_reflection = storage.recent_reflections(bot.db, 1002, limit=1)[0]
+    for data in [
+        f"tg:{bo_reflection.id}:2.6:c",
+        f"ta:{bo_reflection.id}:none",
+        f"ht:{bo_reflection.id}",
+    ]:
+        await ann.press_raw(1, data)
+        await fake_telegram.wait_idle()
+        assert "doesn't belong to one of your reflections" in ann.callback_answers[-1].text
+    await ann.press_raw(1, f"cx:drop:{bo_reflection.id}")
+    await ann.press_raw(1, f"nt:save:{bo_reflection.id}")
+    await fake_telegram.wait_idle()
+    assert storage.tags_for(bot.db, bo_reflection.id) == []
+    assert storage.get_reflection(bot.db, bo_reflection.id).status == "done"
+
+
+async def test_history_pages_and_tags_can_be_changed_later(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await ann.send_command("/history")
+    assert "no saved reflections yet" in (await ann.next_message()).text
+    for n in range(7):
+        offer = await say(ann, f"note {n}: {CONFLICT}")
+        await ann.press(offer, "Save as a reflection")
+        await ann.next_message()
+    await ann.send_command("/history")
+    page = await ann.next_message()
+    assert "(1–5 of 7)" in page.text and "note 6" in page.text and "note 1" not in page.text
+    await ann.press(page, "Older")
+    older = await ann.wait_for(lambda m: "(6–7 of 7)" in (m.text or ""))
+    assert "note 0" in older.text
+    await ann.press(older, "🏷 7")
+    editor = await ann.next_message()
+    assert "Reflection of" in editor.text and "note 0" in editor.text
+    oldest = storage.recent_reflections(bot.db, 1001, limit=1, offset=6)[0]
+    await ann.press(editor, callback_data=f"tg:{oldest.id}:2.6:c")
+    await ann.wait_for(lambda m: m.message_id == editor.message_id and "✅ <b>2.6" in m.source_text)
+    assert storage.confirmed_indicators(bot.db, oldest.id) == ["2.6"]
+    await ann.press(older, "Newer")
+    await ann.wait_for(lambda m: m.message_id == older.message_id and "(1–5 of 7)" in m.text)
+
+
+async def test_the_bot_stopped_halfway_through_a_reflection_loses_nothing(
+    fake_telegram, bot_settings
+):
+    ann = fake_telegram.user(1001, "Ann")
+    async with running_bot(fake_telegram, bot_settings):
+        await agree(ann)
+        await reflect_with(ann, "Gibbs")
+        for answer in GIBBS_ANSWERS[:3]:
+            await say(ann, answer)
+    # The bot is down; Ann carries on typing.
+    await ann.send_text(GIBBS_ANSWERS[3])
+    async with running_bot(fake_telegram, bot_settings) as services:
+        assert "question 5 of 6" in (await ann.next_message()).text
+        await say(ann, GIBBS_ANSWERS[4])
+        saved = await say(ann, GIBBS_ANSWERS[5])
+        assert "Saved." in saved.text
+        [reflection] = storage.recent_reflections(services.db, 1001, limit=5)
+        assert [a.text for a in storage.answers_for(services.db, reflection.id)] == GIBBS_ANSWERS
+
+
+async def test_reflect_offers_to_resume_an_unfinished_reflection(fake_telegram, bot_settings):
+    ann = fake_telegram.user(1001, "Ann")
+    async with running_bot(fake_telegram, bot_settings):
+        await agree(ann)
+        await reflect_with(ann, "Gibbs")
+        await say(ann, GIBBS_ANSWERS[0])
+    async with running_bot(fake_telegram, bot_settings) as services:
+        await ann.send_command("/reflect")
+        offer = await ann.next_message()
+        assert "unfinished" in offer.text
+        await ann.press(offer, "Carry on")
+        assert "question 2 of 6" in (await ann.next_message()).text
+        await ann.send_command("/reflect")
+        offer = await ann.next_message()
+        await ann.press(offer, "Keep it and start a new one")
+        await ann.wait_for(lambda m: "Saved." in (m.text or ""))
+        menu = await ann.wait_for(lambda m: m.text == "" or "Which kind" in (m.text or ""))
+        assert "Quick note" in menu.button_texts
+        assert storage.count_finished_reflections(services.db, 1001) == 1
+
+
+async def test_a_user_who_blocked_the_bot_does_not_break_it(fake_telegram, bot):
+    ann, bo = fake_telegram.user(1001, "Ann"), fake_telegram.user(1002, "Bo")
+    await agree(ann)
+    ann.block_bot()
+    await ann.send_text("a note nobody will see the reply to")
+    await fake_telegram.wait_idle()
+    await agree(bo)  # the bot still serves everyone else
+
+
+async def test_the_token_never_reaches_the_logs(fake_telegram, bot_settings, caplog):
+    from bot.logs import configure_logging
+
+    configure_logging("DEBUG", [fake_telegram.token])
+    ann = fake_telegram.user(1001, "Ann")
+    async with running_bot(fake_telegram, replace(bot_settings)):
+        await agree(ann)
+        await say(ann, "a secret reflection about J")
+    assert fake_telegram.token not in caplog.text
+    assert "secret reflection" not in caplog.text
