@@ -6,7 +6,15 @@ take a :class:`sqlite_utils.Database` and return plain dataclasses.
 
 from storage.database import open_database
 from storage.migrations import MIGRATIONS, apply_migrations, schema_version
-from storage.records import Answer, Reflection, StoredSuggestion, Tag, User
+from storage.records import (
+    Answer,
+    Reflection,
+    ReflectionStatus,
+    StoredSuggestion,
+    Tag,
+    TagStatus,
+    User,
+)
 from storage.reflections import (
     answers_for,
     append_to_answer,
@@ -33,8 +41,10 @@ __all__ = [
     "MIGRATIONS",
     "Answer",
     "Reflection",
+    "ReflectionStatus",
     "StoredSuggestion",
     "Tag",
+    "TagStatus",
     "User",
     "answers_for",
     "append_to_answer",

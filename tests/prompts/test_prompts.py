@@ -10,13 +10,12 @@ from prompts.texts import MESSAGES_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_USE = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
-KEY_LITERAL = re.compile(r"""["']((?:%s)\.[a-z_]+)["']""")
 
 
 def keys_used_in_code() -> set[str]:
     texts = Texts()
     sections = {key.split(".")[0] for key in texts.keys()}
-    literal = re.compile(r"""["']((?:%s)\.[a-z_]+)["']""" % "|".join(sections))
+    literal = re.compile(r"""["']((?:""" + "|".join(sections) + r""")\.[a-z_]+)["']""")
     used = set()
     for path in ROOT.joinpath("bot").rglob("*.py"):
         source = path.read_text()
