@@ -1,0 +1,1 @@
+"""End-to-end tests: the real PTB Application against a local fake Telegram Bot API."""

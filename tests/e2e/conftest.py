@@ -1,0 +1,82 @@
+"""Fixtures for end-to-end tests: a fake Telegram server and a running PTB Application.
+
+Usage::
+
+    async def test_start(fake_telegram):
+        application = build_the_bot(token=fake_telegram.token, base_url=fake_telegram.base_url)
+        ann = fake_telegram.user(1001)
+        async with run_application(application):
+            await ann.send_command("/start")
+            reply = await ann.next_message()
+"""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from .fake_bot_api import FakeBotApi
+
+_HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in tests/e2e carries the ``e2e`` marker, even without its own pytestmark."""
+    for item in items:
+        if _HERE in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeBotApi]:
+    """A started fake Bot API on 127.0.0.1, stopped after the test."""
+    server = FakeBotApi()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@asynccontextmanager
+async def run_application(
+    application: Application, allowed_updates: Sequence[str] | None = None
+) -> AsyncIterator[Application]:
+    """Run ``application`` with long polling (1 s) for the duration of the block.
+
+    Pass the ``allowed_updates`` that production passes to ``run_polling``, if any.
+
+    Mirrors ``Application.run_polling`` without owning the event loop: ``post_init``,
+    ``post_stop`` and ``post_shutdown`` run as they would in production (PTB only calls
+    them from ``run_polling``/``run_webhook``, never from ``initialize``/``start``).
+
+    On exit the updater stops first: PTB abandons its pending getUpdates at once (the fake
+    server cancels the abandoned long poll) and makes one short getUpdates that confirms
+    every fetched update, so a later Application never sees them again. Then the
+    Application finishes the updates it already has and shuts down.
+    """
+    try:
+        async with application:
+            if application.post_init:
+                await application.post_init(application)
+            await application.start()
+            await application.updater.start_polling(
+                poll_interval=0.0,
+                timeout=1,
+                drop_pending_updates=False,
+                allowed_updates=allowed_updates,
+            )
+            try:
+                yield application
+            finally:
+                if application.updater.running:
+                    await application.updater.stop()
+                if application.running:
+                    await application.stop()
+                    if application.post_stop:
+                        await application.post_stop(application)
+    finally:
+        if application.post_shutdown:
+            await application.post_shutdown(application)

@@ -1,0 +1,1660 @@
+"""A local fake of the Telegram Bot API, for driving the real PTB ``Application`` in tests.
+
+``FakeBotApi`` is an aiohttp server on 127.0.0.1 that speaks the Bot API's HTTP protocol
+(JSON, urlencoded and multipart requests; ``{"ok": ..., "result": ...}`` answers) well enough
+that python-telegram-bot cannot tell it from Telegram: long polling with offsets, messages,
+edits, inline keyboards, callback queries, commands, uploads, and Telegram's own error
+texts for the mistakes a bot is likely to make (too long text, bad HTML, stale edits, ...).
+
+``FakeUser`` is the other side of the chat: a test makes a user send text, commands, media
+and button presses, then reads or awaits what the bot sent back. Every wait is bounded and
+fails with an ``AssertionError`` that shows the chat transcript.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import re
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from aiohttp import web
+
+JSON = dict[str, Any]
+
+MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+MAX_CALLBACK_DATA_BYTES = 64
+MAX_INLINE_BUTTONS = 100
+MAX_COMMANDS = 100
+
+# Update types delivered when the bot has never sent ``allowed_updates``.
+_NOT_DELIVERED_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}
+_JSON_PARAMETERS = {
+    "allowed_updates",
+    "caption_entities",
+    "commands",
+    "entities",
+    "link_preview_options",
+    "reply_markup",
+    "reply_parameters",
+    "scope",
+}
+_CHAT_ACTIONS = {
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
+}
+_BOT_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+_NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+_QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+
+
+class ApiError(Exception):
+    """An error answer of the Bot API: HTTP status, description and optional parameters."""
+
+    def __init__(self, error_code: int, description: str, parameters: JSON | None = None):
+        super().__init__(description)
+        self.error_code = error_code
+        self.description = description
+        self.parameters = parameters
+
+    def to_json(self) -> JSON:
+        body: JSON = {"ok": False, "error_code": self.error_code, "description": self.description}
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return body
+
+
+def bad_request(reason: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {reason}")
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it (entity offsets and limits are in UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# --------------------------------------------------------------------------- formatting
+
+_HTML_TAG_ENTITY = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "tg-emoji": "custom_emoji",
+}
+_HTML_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_HTML_ENTITY = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]*));")
+_HTML_START_TAG = re.compile(r"<([^\s>/]*)")
+_HTML_ATTRIBUTE = re.compile(
+    r"""\s*([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"""
+)
+
+
+def _entity_error(reason: str) -> ApiError:
+    return bad_request(f"can't parse entities: {reason}")
+
+
+def _byte_offset(source: str, index: int) -> int:
+    return len(source[:index].encode("utf-8"))
+
+
+@dataclass
+class _OpenEntity:
+    tag: str
+    offset: int
+    attributes: dict[str, str]
+
+
+class _TextBuilder:
+    """Plain text plus entities, with offsets in UTF-16 code units."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.entities: list[JSON] = []
+
+    def append(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += utf16_length(text)
+
+    def add_entity(self, entity_type: str, offset: int, **extra: Any) -> None:
+        length = self.length - offset
+        if length > 0:
+            self.entities.append({"type": entity_type, "offset": offset, "length": length, **extra})
+
+    def result(self) -> tuple[str, list[JSON]]:
+        entities = sorted(self.entities, key=lambda e: (e["offset"], -e["length"]))
+        return "".join(self.parts), entities
+
+
+def parse_html(source: str) -> tuple[str, list[JSON]]:
+    """Telegram's HTML parse mode: plain text and entities, or Telegram's 400 error.
+
+    Stricter than Telegram in one place: a bare ``&`` that does not start one of the
+    supported entities is rejected (Telegram documents that it must be escaped).
+    """
+    out = _TextBuilder()
+    stack: list[_OpenEntity] = []
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "&":
+            i = _html_entity(source, i, out)
+        elif char != "<":
+            end = i + 1
+            while end < len(source) and source[end] not in "<&":
+                end += 1
+            out.append(source[i:end])
+            i = end
+        elif source.startswith("</", i):
+            i = _html_end_tag(source, i, stack, out)
+        else:
+            i = _html_start_tag(source, i, stack, out)
+    if stack:
+        raise _entity_error(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
+    return out.result()
+
+
+def _html_entity(source: str, i: int, out: _TextBuilder) -> int:
+    match = _HTML_ENTITY.match(source, i)
+    if match is None:
+        raise _entity_error(
+            f"Character '&' must be escaped as &amp; at byte offset {_byte_offset(source, i)}"
+        )
+    decimal, hexadecimal, name = match.groups()
+    if name is not None:
+        if name not in _HTML_NAMED_ENTITIES:
+            raise _entity_error(
+                f'Unsupported HTML entity "&{name};" at byte offset {_byte_offset(source, i)}'
+            )
+        out.append(_HTML_NAMED_ENTITIES[name])
+    else:
+        code_point = int(decimal) if decimal is not None else int(hexadecimal, 16)
+        if not 0 < code_point <= 0x10FFFF or 0xD800 <= code_point <= 0xDFFF:
+            raise _entity_error(
+                f"Invalid numeric HTML entity at byte offset {_byte_offset(source, i)}"
+            )
+        out.append(chr(code_point))
+    return match.end()
+
+
+def _html_start_tag(source: str, i: int, stack: list[_OpenEntity], out: _TextBuilder) -> int:
+    match = _HTML_START_TAG.match(source, i)
+    assert match is not None  # the pattern matches any "<"
+    tag = match.group(1).lower()
+    if tag not in _HTML_TAG_ENTITY:
+        raise _entity_error(
+            f'Unsupported start tag "{tag}" at byte offset {_byte_offset(source, i)}'
+        )
+    attributes: dict[str, str] = {}
+    position = match.end()
+    while True:
+        attribute = _HTML_ATTRIBUTE.match(source, position)
+        if attribute is None:
+            break
+        name, double_quoted, single_quoted, bare = attribute.groups()
+        value = next((v for v in (double_quoted, single_quoted, bare) if v is not None), "")
+        attributes[name.lower()] = _unescape_attribute(value)
+        position = attribute.end()
+    while position < len(source) and source[position] in " \t\r\n/":
+        position += 1
+    if position >= len(source) or source[position] != ">":
+        raise _entity_error(f"Unclosed start tag at byte offset {_byte_offset(source, i)}")
+    if tag == "span" and attributes.get("class") != "tg-spoiler":
+        raise _entity_error('Tag "span" must have class "tg-spoiler"')
+    if tag == "tg-emoji" and "emoji-id" not in attributes:
+        raise _entity_error('Tag "tg-emoji" must have attribute "emoji-id"')
+    stack.append(_OpenEntity(tag, out.length, attributes))
+    return position + 1
+
+
+def _unescape_attribute(value: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        decimal, hexadecimal, name = match.groups()
+        if name is not None:
+            return _HTML_NAMED_ENTITIES.get(name, match.group(0))
+        return chr(int(decimal) if decimal is not None else int(hexadecimal, 16))
+
+    return _HTML_ENTITY.sub(replace, value)
+
+
+def _html_end_tag(source: str, i: int, stack: list[_OpenEntity], out: _TextBuilder) -> int:
+    end = source.find(">", i)
+    if end == -1:
+        raise _entity_error(f"Unclosed end tag at byte offset {_byte_offset(source, i)}")
+    tag = source[i + 2 : end].strip().lower()
+    if not stack:
+        raise _entity_error(f"Unexpected end tag at byte offset {_byte_offset(source, i)}")
+    opened = stack[-1]
+    if tag and tag != opened.tag:
+        raise _entity_error(
+            f"Unmatched end tag at byte offset {_byte_offset(source, i)}, "
+            f'expected "</{opened.tag}>", found "</{tag}>"'
+        )
+    stack.pop()
+    entity_type = _HTML_TAG_ENTITY[opened.tag]
+    if opened.tag == "a":
+        href = opened.attributes.get("href")
+        if href:
+            out.add_entity("text_link", opened.offset, url=href)
+    elif opened.tag == "blockquote" and "expandable" in opened.attributes:
+        out.add_entity("expandable_blockquote", opened.offset)
+    elif opened.tag == "tg-emoji":
+        out.add_entity("custom_emoji", opened.offset, custom_emoji_id=opened.attributes["emoji-id"])
+    elif opened.tag == "pre":
+        _close_pre(opened, out)
+    elif opened.tag == "code" and opened.attributes.get("class", "").startswith("language-"):
+        language = opened.attributes["class"].removeprefix("language-")
+        out.add_entity("code", opened.offset, language=language)
+    else:
+        out.add_entity(entity_type, opened.offset)
+    return end + 1
+
+
+def _close_pre(opened: _OpenEntity, out: _TextBuilder) -> None:
+    """``<pre><code class="language-x">`` becomes one pre entity with a language."""
+    length = out.length - opened.offset
+    for entity in out.entities:
+        if (
+            entity["type"] == "code"
+            and "language" in entity
+            and entity["offset"] == opened.offset
+            and entity["length"] == length
+        ):
+            out.entities.remove(entity)
+            out.add_entity("pre", opened.offset, language=entity["language"])
+            return
+    out.add_entity("pre", opened.offset)
+
+
+_MARKDOWN_V2_RESERVED = set("_*[]()~`>#+-=|{}.!")
+_MARKDOWN_V2_MARKERS = {
+    "*": "bold",
+    "_": "italic",
+    "__": "underline",
+    "~": "strikethrough",
+    "||": "spoiler",
+}
+
+
+def parse_markdown_v2(source: str) -> tuple[str, list[JSON]]:
+    """Telegram's MarkdownV2 parse mode, reasonably strictly: unescaped reserved characters,
+    unclosed entities and bad links are rejected with Telegram's error texts."""
+    out = _TextBuilder()
+    stack: list[tuple[str, int, int]] = []  # marker, text offset, source index
+    blockquote_start: int | None = None
+    i = 0
+    line_start = True
+    while i < len(source):
+        char = source[i]
+        if line_start and char == ">":
+            if blockquote_start is None:
+                blockquote_start = out.length
+            i += 1
+            line_start = False
+            continue
+        line_start = False
+        if char == "\\" and i + 1 < len(source) and 0 < ord(source[i + 1]) < 127:
+            out.append(source[i + 1])
+            i += 2
+        elif char == "\n":
+            if blockquote_start is not None and not source.startswith(">", i + 1):
+                out.add_entity("blockquote", blockquote_start)
+                blockquote_start = None
+            out.append(char)
+            line_start = True
+            i += 1
+        elif source.startswith("```", i):
+            i = _markdown_pre(source, i, out)
+        elif char == "`":
+            i = _markdown_code(source, i, out)
+        elif char == "[":
+            stack.append(("[", out.length, i))
+            i += 1
+        elif char == "]" and stack and stack[-1][0] == "[":
+            _, offset, opened_at = stack.pop()
+            i = _markdown_link_url(source, i + 1, offset, opened_at, out)
+        elif source.startswith("__", i) or source.startswith("||", i) or char in "*_~":
+            marker = source[i : i + 2] if source[i : i + 2] in ("__", "||") else char
+            open_markers = [entry[0] for entry in stack]
+            if marker in open_markers:
+                if stack[-1][0] != marker:
+                    raise _entity_error(
+                        f"Can't find end of {_markdown_entity_name(stack[-1][0])} entity at "
+                        f"byte offset {_byte_offset(source, stack[-1][2])}"
+                    )
+                _, offset, _ = stack.pop()
+                out.add_entity(_MARKDOWN_V2_MARKERS[marker], offset)
+            else:
+                stack.append((marker, out.length, i))
+            i += len(marker)
+        elif char in _MARKDOWN_V2_RESERVED:
+            raise _entity_error(
+                f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
+            )
+        else:
+            out.append(char)
+            i += 1
+    if stack:
+        marker, _, index = stack[-1]
+        raise _entity_error(
+            f"Can't find end of {_markdown_entity_name(marker)} entity at byte offset "
+            f"{_byte_offset(source, index)}"
+        )
+    if blockquote_start is not None:
+        out.add_entity("blockquote", blockquote_start)
+    return out.result()
+
+
+def _markdown_entity_name(marker: str) -> str:
+    names = {"*": "Bold", "_": "Italic", "__": "Underline", "~": "Strikethrough"}
+    return names.get(marker, {"||": "Spoiler", "[": "TextUrl"}.get(marker, marker))
+
+
+def _markdown_code(source: str, i: int, out: _TextBuilder) -> int:
+    offset = out.length
+    j = i + 1
+    while j < len(source) and source[j] != "`":
+        if source[j] == "\\" and j + 1 < len(source):
+            j += 1
+        out.append(source[j])
+        j += 1
+    if j >= len(source):
+        raise _entity_error(
+            f"Can't find end of Code entity at byte offset {_byte_offset(source, i)}"
+        )
+    out.add_entity("code", offset)
+    return j + 1
+
+
+def _markdown_pre(source: str, i: int, out: _TextBuilder) -> int:
+    end = source.find("```", i + 3)
+    while end != -1 and source[end - 1] == "\\" and source[end - 2 : end] != "\\\\":
+        end = source.find("```", end + 1)
+    if end == -1:
+        raise _entity_error(
+            f"Can't find end of Pre entity at byte offset {_byte_offset(source, i)}"
+        )
+    body = source[i + 3 : end]
+    language = ""
+    first_line, newline, rest = body.partition("\n")
+    if newline and first_line and " " not in first_line:
+        language, body = first_line, rest
+    offset = out.length
+    out.append(re.sub(r"\\([\\`])", r"\1", body))
+    if language:
+        out.add_entity("pre", offset, language=language)
+    else:
+        out.add_entity("pre", offset)
+    return end + 3
+
+
+def _markdown_link_url(source: str, i: int, offset: int, opened_at: int, out: _TextBuilder) -> int:
+    if not source.startswith("(", i):
+        raise _entity_error(
+            f"Can't find end of TextUrl entity at byte offset {_byte_offset(source, opened_at)}"
+        )
+    j = i + 1
+    url: list[str] = []
+    while j < len(source) and source[j] != ")":
+        if source[j] == "\\" and j + 1 < len(source):
+            j += 1
+        url.append(source[j])
+        j += 1
+    if j >= len(source):
+        raise _entity_error(f"Can't find end of a URL at byte offset {_byte_offset(source, i)}")
+    out.add_entity("text_link", offset, url="".join(url))
+    return j + 1
+
+
+def format_text(text: str, parse_mode: str | None, entities: Any) -> tuple[str, list[JSON]]:
+    """What the user would see: plain text and entities, as Telegram derives them."""
+    mode = (parse_mode or "").lower()
+    if mode == "html":
+        return parse_html(text)
+    if mode == "markdownv2":
+        return parse_markdown_v2(text)
+    if mode in ("", "markdown"):  # legacy Markdown is accepted unchecked
+        if entities is not None and not isinstance(entities, list):
+            raise bad_request("can't parse entities JSON object")
+        return text, list(entities or [])
+    raise bad_request(f"unsupported parse_mode {parse_mode!r}")
+
+
+# --------------------------------------------------------------------------- records
+
+
+class ApiCall(NamedTuple):
+    """One request the bot made: the method name as sent and its decoded parameters."""
+
+    method: str
+    params: JSON
+
+
+@dataclass
+class SentFile:
+    """A file that went through the fake API (uploaded by the bot, or sent by a user)."""
+
+    file_id: str
+    file_unique_id: str
+    filename: str | None
+    content: bytes | None
+    mime_type: str | None
+
+    @property
+    def size(self) -> int | None:
+        return None if self.content is None else len(self.content)
+
+
+@dataclass
+class CallbackAnswer:
+    """What the bot said when it answered one of the user's button presses."""
+
+    query_id: str
+    text: str | None
+    show_alert: bool
+    url: str | None
+
+
+@dataclass
+class MessageVersion:
+    """An earlier state of a bot message, kept when the bot edits it."""
+
+    text: str | None
+    entities: list[JSON]
+    reply_markup: JSON | None
+    edit_date: int | None
+
+
+Buttons = list[list[tuple[str, str | None]]]
+
+
+@dataclass
+class BotMessage:
+    """A message the bot sent to a chat, in its current (possibly edited) state.
+
+    ``text`` is what the user sees (HTML/MarkdownV2 already rendered; ``source_text`` is
+    what the bot sent). Media messages have ``caption`` and ``document``/``photo`` instead.
+    """
+
+    message_id: int
+    chat_id: int
+    date: int
+    text: str | None = None
+    entities: list[JSON] = field(default_factory=list)
+    source_text: str | None = None
+    parse_mode: str | None = None
+    caption: str | None = None
+    reply_markup: JSON | None = None
+    document: SentFile | None = None
+    photo: SentFile | None = None
+    reply_to_message_id: int | None = None
+    link_preview_options: JSON | None = None
+    edit_date: int | None = None
+    history: list[MessageVersion] = field(default_factory=list)
+    deleted: bool = False
+    chat: JSON = field(default_factory=dict, repr=False)
+    sender: JSON = field(default_factory=dict, repr=False)
+
+    @property
+    def buttons(self) -> Buttons:
+        """Inline keyboard as rows of (text, callback_data); [] when there is none."""
+        return buttons_of(self.reply_markup)
+
+    @property
+    def button_texts(self) -> list[str]:
+        return [text for row in self.buttons for text, _ in row]
+
+    @property
+    def edited(self) -> bool:
+        return bool(self.history)
+
+    def to_api(self) -> JSON:
+        """The Bot API ``Message`` object for this message."""
+        message: JSON = {
+            "message_id": self.message_id,
+            "from": self.sender,
+            "chat": self.chat,
+            "date": self.date,
+        }
+        if self.edit_date is not None:
+            message["edit_date"] = self.edit_date
+        if self.text is not None:
+            message["text"] = self.text
+            if self.entities:
+                message["entities"] = self.entities
+        if self.caption is not None:
+            message["caption"] = self.caption
+            if self.entities:
+                message["caption_entities"] = self.entities
+        if self.document is not None:
+            message["document"] = _document_json(self.document)
+        if self.photo is not None:
+            message["photo"] = [_photo_size_json(self.photo)]
+        if self.link_preview_options is not None:
+            message["link_preview_options"] = self.link_preview_options
+        if self.reply_markup is not None and "inline_keyboard" in self.reply_markup:
+            message["reply_markup"] = self.reply_markup
+        return message
+
+    def describe(self) -> str:
+        body = self.text if self.text is not None else self.caption or ""
+        if self.document is not None:
+            body = f"[document {self.document.filename}] {body}".rstrip()
+        if self.photo is not None:
+            body = f"[photo] {body}".rstrip()
+        texts = self.button_texts
+        return body + (f"  {texts}" if texts else "")
+
+
+def buttons_of(reply_markup: JSON | None) -> Buttons:
+    if not reply_markup or "inline_keyboard" not in reply_markup:
+        return []
+    return [
+        [(button.get("text", ""), button.get("callback_data")) for button in row]
+        for row in reply_markup["inline_keyboard"]
+    ]
+
+
+def _document_json(file: SentFile) -> JSON:
+    document: JSON = {"file_id": file.file_id, "file_unique_id": file.file_unique_id}
+    if file.filename is not None:
+        document["file_name"] = file.filename
+    if file.mime_type is not None:
+        document["mime_type"] = file.mime_type
+    if file.size is not None:
+        document["file_size"] = file.size
+    return document
+
+
+def _photo_size_json(file: SentFile) -> JSON:
+    photo: JSON = {
+        "file_id": file.file_id,
+        "file_unique_id": file.file_unique_id,
+        "width": 320,
+        "height": 240,
+    }
+    if file.size is not None:
+        photo["file_size"] = file.size
+    return photo
+
+
+@dataclass
+class _CallbackQuery:
+    user_id: int
+    answered: bool = False
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+class _Params:
+    """Request parameters from JSON, a form or multipart, with Bot API type coercion."""
+
+    def __init__(self, values: dict[str, Any]):
+        self.values = values
+
+    def __contains__(self, key: str) -> bool:
+        return self.values.get(key) is not None
+
+    def raw(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def string(self, key: str, default: str | None = None) -> str | None:
+        value = self.values.get(key)
+        if value is None:
+            return default
+        if isinstance(value, web.FileField):
+            raise bad_request(f"parameter {key!r} must be a string")
+        return value if isinstance(value, str) else json.dumps(value)
+
+    def integer(self, key: str, default: int | None = None) -> int | None:
+        value = self.values.get(key)
+        if value is None or value == "":
+            return default
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise bad_request(f"invalid {key} specified") from None
+
+    def number(self, key: str, default: float = 0.0) -> float:
+        value = self.values.get(key)
+        if value is None or value == "":
+            return default
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise bad_request(f"invalid {key} specified") from None
+
+    def flag(self, key: str) -> bool:
+        value = self.values.get(key)
+        if isinstance(value, str):
+            return value.lower() in ("true", "1")
+        return bool(value)
+
+    def json(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    values: dict[str, Any] = dict(request.query)
+    if request.method == "POST" and request.can_read_body:
+        if request.content_type == "application/json":
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise bad_request("request body must be a JSON object")
+            values.update(body)
+        else:
+            form = await request.post()
+            for key, value in form.items():
+                values[key] = value
+    for key in _JSON_PARAMETERS & values.keys():
+        value = values[key]
+        if isinstance(value, str):
+            try:
+                values[key] = json.loads(value)
+            except ValueError:
+                raise bad_request(f"can't parse {key} JSON object") from None
+    return values
+
+
+def _recorded(values: dict[str, Any]) -> JSON:
+    """Parameters as stored in ``FakeBotApi.requests``: uploads shown as ``SentFile``."""
+    recorded: JSON = {}
+    for key, value in values.items():
+        if isinstance(value, web.FileField):
+            value.file.seek(0)
+            content = value.file.read()
+            value.file.seek(0)
+            recorded[key] = SentFile("", "", value.filename, content, value.content_type)
+        else:
+            recorded[key] = value
+    return recorded
+
+
+# --------------------------------------------------------------------------- the user side
+
+
+class FakeUser:
+    """A Telegram user in a private chat with the bot (chat id == user id)."""
+
+    def __init__(
+        self,
+        server: FakeBotApi,
+        user_id: int,
+        first_name: str,
+        username: str | None,
+        language_code: str | None,
+    ):
+        self._server = server
+        self.id = user_id
+        self.first_name = first_name
+        self.username = username
+        self.language_code = language_code
+        self.blocked = False
+        self.callback_answers: list[CallbackAnswer] = []
+        self.chat_actions: list[str] = []
+        self._events: list[str] = []
+        self._cursor = 0
+
+    def __repr__(self) -> str:
+        return f"FakeUser(id={self.id}, first_name={self.first_name!r})"
+
+    @property
+    def chat_id(self) -> int:
+        return self.id
+
+    def to_api(self) -> JSON:
+        user: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.username:
+            user["username"] = self.username
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
+
+    def chat_json(self) -> JSON:
+        chat: JSON = {"id": self.id, "type": "private", "first_name": self.first_name}
+        if self.username:
+            chat["username"] = self.username
+        return chat
+
+    # ---- what the user does
+
+    async def send_text(self, text: str) -> int:
+        """Send a text message; a leading ``/command`` gets its bot_command entity."""
+        return await self._send(_text_content(text), text)
+
+    async def send_command(self, command: str = "/start", args: str = "") -> int:
+        """Send ``/command [args]``, e.g. ``send_command("/start", "deep-link-payload")``."""
+        command = command if command.startswith("/") else f"/{command}"
+        return await self.send_text(f"{command} {args}".rstrip())
+
+    async def send_sticker(self, emoji: str = "👍") -> int:
+        file = self._server._new_file(None, None, None)
+        sticker = {
+            "file_id": file.file_id,
+            "file_unique_id": file.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+        return await self._send({"sticker": sticker}, f"[sticker {emoji}]")
+
+    async def send_photo(self, caption: str | None = None, content: bytes = b"\x89PNG") -> int:
+        file = self._server._new_file("photo.jpg", content, "image/jpeg")
+        message: JSON = {"photo": [_photo_size_json(file)]}
+        if caption is not None:
+            message["caption"] = caption
+        return await self._send(message, f"[photo] {caption or ''}".rstrip())
+
+    async def send_voice(self, duration: int = 3, content: bytes = b"OggS") -> int:
+        file = self._server._new_file(None, content, "audio/ogg")
+        voice = {
+            "file_id": file.file_id,
+            "file_unique_id": file.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": len(content),
+        }
+        return await self._send({"voice": voice}, f"[voice {duration}s]")
+
+    async def send_document(
+        self,
+        filename: str = "x.pdf",
+        content: bytes = b"%PDF-1.4 fake",
+        mime_type: str = "application/pdf",
+        caption: str | None = None,
+    ) -> int:
+        file = self._server._new_file(filename, content, mime_type)
+        message: JSON = {"document": _document_json(file)}
+        if caption is not None:
+            message["caption"] = caption
+        return await self._send(message, f"[document {filename}] {caption or ''}".rstrip())
+
+    async def send_location(self, latitude: float = 55.9533, longitude: float = -3.1883) -> int:
+        location = {"latitude": latitude, "longitude": longitude}
+        return await self._send({"location": location}, f"[location {latitude},{longitude}]")
+
+    async def edited_text(self, message_id: int, text: str) -> None:
+        """Edit one of this user's earlier text messages (an ``edited_message`` update)."""
+        original = self._server._user_messages.get((self.id, message_id))
+        if original is None:
+            raise AssertionError(f"{self.first_name} sent no message #{message_id} to edit")
+        edited = {**original, "edit_date": self._server._now()}
+        edited.pop("entities", None)
+        edited.update(_text_content(text))
+        self._server._user_messages[(self.id, message_id)] = edited
+        self._events.append(f"{self.first_name} edited #{message_id}: {text}")
+        await self._server.push_update({"edited_message": edited})
+
+    async def press(
+        self,
+        message: BotMessage | int,
+        button_text: str | None = None,
+        callback_data: str | None = None,
+    ) -> str:
+        """Press an inline button on a bot message; returns the callback query id.
+
+        The button is found by exact ``callback_data`` and/or by ``button_text`` (an exact
+        text match wins, else a unique substring match). With neither, the message must
+        have exactly one callback button.
+        """
+        current = self._server._bot_message(self.id, _message_id(message))
+        if current is None or current.deleted:
+            raise AssertionError(
+                f"no bot message #{_message_id(message)} in {self.first_name}'s chat\n"
+                + self.transcript()
+            )
+        candidates = [
+            (text, data) for row in current.buttons for text, data in row if data is not None
+        ]
+        if callback_data is not None:
+            candidates = [(t, d) for t, d in candidates if d == callback_data]
+        if button_text is not None:
+            exact = [(t, d) for t, d in candidates if t == button_text]
+            candidates = exact or [(t, d) for t, d in candidates if button_text in t]
+        if len(candidates) != 1:
+            wanted = ", ".join(
+                f"{name}={value!r}"
+                for name, value in (("text", button_text), ("data", callback_data))
+                if value is not None
+            )
+            problem = "is ambiguous" if candidates else "matches no callback button"
+            raise AssertionError(
+                f"press({wanted or 'no criteria'}) {problem} on message "
+                f"#{current.message_id} {current.text!r}; its buttons are "
+                f"{current.buttons}"
+            )
+        text, data = candidates[0]
+        self._events.append(f"{self.first_name} pressed [{text}] on #{current.message_id}")
+        return await self._server._queue_callback_query(self, current.to_api(), data or "")
+
+    async def press_raw(self, message_id: int, data: str) -> str:
+        """Press a button with arbitrary (forged or stale) data; the message may not exist."""
+        current = self._server._bot_message(self.id, message_id)
+        if current is not None and not current.deleted:
+            message = current.to_api()
+        else:  # Bot API InaccessibleMessage
+            message = {"chat": self.chat_json(), "message_id": message_id, "date": 0}
+        self._events.append(f"{self.first_name} pressed raw {data!r} on #{message_id}")
+        return await self._server._queue_callback_query(self, message, data)
+
+    def block_bot(self) -> None:
+        """From now on, sending to this user fails with 403 Forbidden."""
+        self.blocked = True
+        self._events.append(f"{self.first_name} blocked the bot")
+
+    def unblock_bot(self) -> None:
+        self.blocked = False
+        self._events.append(f"{self.first_name} unblocked the bot")
+
+    # ---- what the user sees
+
+    # Messages handed to a test are snapshots: they do not change under its assertions when
+    # the bot edits later. press() and buttons() look the current state up by message id.
+
+    @property
+    def messages(self) -> list[BotMessage]:
+        """Every message the bot sent to this chat (deleted ones too), oldest first."""
+        return [copy.deepcopy(m) for m in self._server._bot_messages[self.id]]
+
+    @property
+    def last_message(self) -> BotMessage:
+        """The bot's latest message in this chat, as it is now."""
+        messages = self._server._bot_messages[self.id]
+        if not messages:
+            raise AssertionError(f"the bot has sent nothing to {self.first_name}")
+        return copy.deepcopy(messages[-1])
+
+    def buttons(self, message: BotMessage | int | None = None) -> Buttons:
+        """Rows of (text, callback_data) of a bot message (default: the last one)."""
+        if message is None:
+            return self.last_message.buttons
+        current = self._server._bot_message(self.id, _message_id(message))
+        return current.buttons if current is not None else []
+
+    async def next_message(self, timeout: float = 5.0) -> BotMessage:
+        """The next new bot message in this chat since the previous call, as it is now.
+
+        Waits up to ``timeout`` seconds, then fails with the transcript."""
+        messages = self._server._bot_messages[self.id]
+        await self._server._wait_until(
+            lambda: len(messages) > self._cursor,
+            timeout,
+            lambda: (
+                f"{self.first_name} got no new bot message within {timeout}s\n" + self.transcript()
+            ),
+        )
+        self._cursor += 1
+        return copy.deepcopy(messages[self._cursor - 1])
+
+    async def wait_for(
+        self, predicate: Callable[[BotMessage], bool], timeout: float = 5.0
+    ) -> BotMessage:
+        """Wait until some bot message in this chat, in its current (possibly edited) state,
+        satisfies ``predicate``; returns the latest such message as it was at that moment."""
+        found: list[BotMessage] = []
+
+        def satisfied() -> bool:
+            found[:] = [m for m in self._server._bot_messages[self.id] if predicate(m)]
+            return bool(found)
+
+        await self._server._wait_until(
+            satisfied,
+            timeout,
+            lambda: (
+                f"no bot message to {self.first_name} satisfied the predicate within "
+                f"{timeout}s\n" + self.transcript()
+            ),
+        )
+        return copy.deepcopy(found[-1])
+
+    def transcript(self) -> str:
+        """The chat so far, one event per line, for failure messages."""
+        lines = self._events or ["(nothing happened)"]
+        return f"--- transcript of {self.first_name}'s chat ---\n" + "\n".join(lines)
+
+    # ---- internals
+
+    async def _send(self, content: JSON, description: str) -> int:
+        server = self._server
+        message = {
+            "message_id": server._next_message_id(self.id),
+            "from": self.to_api(),
+            "chat": self.chat_json(),
+            "date": server._now(),
+            **content,
+        }
+        server._user_messages[(self.id, message["message_id"])] = message
+        self._events.append(f"{self.first_name} #{message['message_id']}: {description}")
+        await server.push_update({"message": message})
+        return message["message_id"]
+
+
+def _text_content(text: str) -> JSON:
+    """A user's text message body, with the bot_command entity Telegram adds."""
+    content: JSON = {"text": text}
+    command = re.match(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
+    if command:
+        content["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": utf16_length(command.group(0))}
+        ]
+    return content
+
+
+def _message_id(message: BotMessage | int) -> int:
+    return message if isinstance(message, int) else message.message_id
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class FakeBotApi:
+    """A fake Telegram Bot API server on 127.0.0.1 for the real PTB ``Application``.
+
+    Point PTB at it with ``ApplicationBuilder().token(api.token).base_url(api.base_url)``.
+    State (users, chats, unconfirmed updates) outlives any one Application, so a test can
+    stop the Application and start a new one against the same server to simulate a restart.
+    """
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-token",
+        bot_username: str = "reflect_test_bot",
+        *,
+        bot_first_name: str = "ReflectBot",
+        clock: Callable[[], float] = time.time,
+    ):
+        self.token = token
+        self.bot_username = bot_username
+        self.bot_id = int(token.split(":", 1)[0])
+        self.bot_first_name = bot_first_name
+        self._clock = clock
+        self.requests: list[ApiCall] = []
+        self.users: dict[int, FakeUser] = {}
+        self._bot_messages: dict[int, list[BotMessage]] = defaultdict(list)
+        self._user_messages: dict[tuple[int, int], JSON] = {}
+        self._message_counters: dict[int, int] = defaultdict(int)
+        self._updates: list[JSON] = []
+        self._next_update_id = 1
+        self._allowed_updates: list[str] | None = None
+        self._poll_generation = 0
+        self._callback_queries: dict[str, _CallbackQuery] = {}
+        self._next_callback_id = 1
+        self._files: dict[str, SentFile] = {}
+        self._next_file = 1
+        self._commands: dict[tuple[str, str], list[JSON]] = {}
+        self._failures: dict[str, deque[ApiError]] = defaultdict(deque)
+        self._changed = asyncio.Condition()
+        self._in_flight = 0
+        self._last_activity = 0.0
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    # ---- lifecycle
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        # handler_cancellation: a long poll whose client went away (PTB cancels its pending
+        # getUpdates on stop) ends at once instead of lingering until its timeout.
+        self._runner = web.AppRunner(
+            app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = self._runner.addresses[0][1]
+        self._closing = False
+
+    async def stop(self) -> None:
+        if self._runner is None:
+            return
+        self._closing = True
+        await self._notify()  # release pending long polls
+        await self._runner.cleanup()
+        self._runner = None
+
+    async def __aenter__(self) -> FakeBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """PTB's ``base_url``: PTB appends the token and ``/method``."""
+        if self._port is None:
+            raise RuntimeError("FakeBotApi is not started")
+        return f"http://127.0.0.1:{self._port}/bot"
+
+    @property
+    def bot_user(self) -> JSON:
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_first_name,
+            "username": self.bot_username,
+        }
+
+    # ---- test-side API
+
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "Ann",
+        username: str | None = None,
+        language_code: str | None = "en",
+    ) -> FakeUser:
+        """The user with this id (created on first use); their private chat id is user_id."""
+        if user_id not in self.users:
+            self.users[user_id] = FakeUser(self, user_id, first_name, username, language_code)
+        return self.users[user_id]
+
+    def calls(self, method: str) -> list[JSON]:
+        """Parameters of every call to ``method`` so far (method names are case-insensitive)."""
+        return [call.params for call in self.requests if call.method.lower() == method.lower()]
+
+    @property
+    def commands(self) -> list[JSON] | None:
+        """The command list last set for the default scope and all languages."""
+        return self._commands.get(("default", ""))
+
+    def commands_for(self, scope: JSON | None = None, language_code: str = "") -> list[JSON] | None:
+        return self._commands.get((_scope_key(scope), language_code))
+
+    @property
+    def pending_updates(self) -> list[JSON]:
+        """Updates not yet confirmed by an offset (delivered or not)."""
+        return list(self._updates)
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        retry_after: int | None = None,
+        error_code: int = 400,
+        description: str | None = None,
+    ) -> None:
+        """Make the next call to ``method`` fail: 429 with ``retry_after`` if given, else
+        ``error_code``/``description``. Calls queue up: call twice to fail two calls."""
+        if retry_after is not None:
+            error = ApiError(
+                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+            )
+        else:
+            error = ApiError(error_code, description or "Bad Request: injected failure")
+        self._failures[method.lower()].append(error)
+
+    async def push_update(self, payload: JSON) -> int:
+        """Queue an update (e.g. ``{"my_chat_member": {...}}``); returns its update_id."""
+        update = {"update_id": self._next_update_id, **payload}
+        self._next_update_id += 1
+        self._updates.append(update)
+        await self._notify()
+        return update["update_id"]
+
+    async def wait_idle(self, quiet: float = 0.2, timeout: float = 5.0) -> None:
+        """Wait until every queued update was confirmed by the bot, no call is in flight and
+        the bot has been silent for ``quiet`` seconds, so "nothing more was sent" holds.
+
+        Only API calls are visible here: raise ``quiet`` if a handler works longer than that
+        before it calls the API."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            now = loop.time()
+            if not self._updates and not self._in_flight and now - self._last_activity >= quiet:
+                return
+            if now >= deadline:
+                recent = ", ".join(call.method for call in self.requests[-8:])
+                raise AssertionError(
+                    f"fake Telegram not idle after {timeout}s: {len(self._updates)} "
+                    f"unconfirmed updates (is the Application polling?), {self._in_flight} "
+                    f"calls in flight; last calls: {recent}"
+                )
+            await asyncio.sleep(0.02)
+
+    # ---- HTTP
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _json_response(ApiError(401, "Unauthorized").to_json(), 401)
+        method = request.match_info["method"]
+        handler = self._methods().get(method.lower())
+        if handler is None:
+            return _json_response(ApiError(404, "Not Found").to_json(), 404)
+        polling = method.lower() == "getupdates"
+        if not polling:
+            self._in_flight += 1
+        values: dict[str, Any] = {}
+        try:
+            values = await _read_params(request)
+            self.requests.append(ApiCall(method, _recorded(values)))
+            failures = self._failures.get(method.lower())
+            if failures:
+                raise failures.popleft()
+            result = await handler(_Params(values))
+        except ApiError as error:
+            if not polling:
+                self._note_failure(method, values, error)
+            return _json_response(error.to_json(), error.error_code)
+        finally:
+            if not polling:
+                self._in_flight -= 1
+                self._last_activity = asyncio.get_running_loop().time()
+                await self._notify()
+        return _json_response({"ok": True, "result": result}, 200)
+
+    def _methods(self) -> dict[str, Callable[[_Params], Any]]:
+        return {
+            "getme": self._get_me,
+            "deletewebhook": self._delete_webhook,
+            "getwebhookinfo": self._get_webhook_info,
+            "getupdates": self._get_updates,
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
+            "editmessagereplymarkup": self._edit_message_reply_markup,
+            "deletemessage": self._delete_message,
+            "answercallbackquery": self._answer_callback_query,
+            "setmycommands": self._set_my_commands,
+            "getmycommands": self._get_my_commands,
+            "deletemycommands": self._delete_my_commands,
+            "sendchataction": self._send_chat_action,
+            "senddocument": self._send_document,
+            "sendphoto": self._send_photo,
+        }
+
+    def _note_failure(self, method: str, values: dict[str, Any], error: ApiError) -> None:
+        """Put a failed call into the transcript of the chat it was about, if any."""
+        user: FakeUser | None = None
+        query = self._callback_queries.get(str(values.get("callback_query_id")))
+        if query is not None:
+            user = self.users.get(query.user_id)
+        elif isinstance(values.get("chat_id"), str | int):
+            try:
+                user = self.users.get(int(values["chat_id"]))
+            except ValueError:
+                user = None
+        if user is not None:
+            user._events.append(f"bot {method} FAILED: {error.error_code} {error.description}")
+
+    # ---- methods
+
+    async def _get_me(self, params: _Params) -> JSON:
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    async def _delete_webhook(self, params: _Params) -> bool:
+        if params.flag("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _get_webhook_info(self, params: _Params) -> JSON:
+        return {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    async def _get_updates(self, params: _Params) -> list[JSON]:
+        offset = params.integer("offset", 0) or 0
+        limit = min(max(params.integer("limit", 100) or 100, 1), 100)
+        timeout = max(params.number("timeout", 0.0), 0.0)
+        if "allowed_updates" in params:
+            self._allowed_updates = list(params.json("allowed_updates")) or None
+        self._confirm(offset)
+        self._poll_generation += 1
+        generation = self._poll_generation
+        await self._notify()  # an older long poll now ends with 409 Conflict
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        async with self._changed:
+            while True:
+                if generation != self._poll_generation:
+                    raise ApiError(409, _CONFLICT)
+                batch = self._deliverable()[:limit]
+                remaining = deadline - loop.time()
+                if batch or remaining <= 0 or self._closing:
+                    break
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    pass
+        if batch:
+            self._last_activity = loop.time()
+        return batch
+
+    def _confirm(self, offset: int) -> None:
+        before = len(self._updates)
+        if offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        elif offset < 0:
+            self._updates = self._updates[offset:]
+        if len(self._updates) != before:
+            self._last_activity = asyncio.get_running_loop().time()
+
+    def _deliverable(self) -> list[JSON]:
+        """Pending updates of the allowed types; others are dropped, as Telegram does."""
+        self._updates = [u for u in self._updates if self._is_allowed(_update_type(u))]
+        return list(self._updates)
+
+    def _is_allowed(self, update_type: str) -> bool:
+        if self._allowed_updates is None:
+            return update_type not in _NOT_DELIVERED_BY_DEFAULT
+        return update_type in self._allowed_updates
+
+    async def _send_message(self, params: _Params) -> JSON:
+        user = self._chat(params)
+        text = params.string("text") or ""
+        if not text.strip():
+            raise bad_request("message text is empty")
+        plain, entities = format_text(text, params.string("parse_mode"), params.json("entities"))
+        if not plain.strip():
+            raise bad_request("message text is empty")
+        if utf16_length(plain) > MAX_TEXT_LENGTH:
+            raise bad_request("message is too long")
+        markup = self._markup(params)
+        message = self._new_bot_message(user, params)
+        message.text, message.entities, message.source_text = plain, entities, text
+        message.parse_mode = params.string("parse_mode")
+        message.reply_markup = markup
+        message.link_preview_options = params.json("link_preview_options")
+        if message.link_preview_options is None and params.flag("disable_web_page_preview"):
+            message.link_preview_options = {"is_disabled": True}
+        return await self._record_bot_message(user, message)
+
+    async def _send_document(self, params: _Params) -> JSON:
+        return await self._send_media(params, "document")
+
+    async def _send_photo(self, params: _Params) -> JSON:
+        return await self._send_media(params, "photo")
+
+    async def _send_media(self, params: _Params, kind: str) -> JSON:
+        user = self._chat(params)
+        file = self._uploaded_file(params.raw(kind), kind)
+        caption = params.string("caption")
+        entities: list[JSON] = []
+        if caption is not None:
+            caption, entities = format_text(
+                caption, params.string("parse_mode"), params.json("caption_entities")
+            )
+            if utf16_length(caption) > MAX_CAPTION_LENGTH:
+                raise bad_request("message caption is too long")
+        markup = self._markup(params)
+        message = self._new_bot_message(user, params)
+        message.caption, message.entities = caption, entities
+        message.source_text = params.string("caption")
+        message.parse_mode = params.string("parse_mode")
+        message.reply_markup = markup
+        setattr(message, kind, file)
+        return await self._record_bot_message(user, message)
+
+    async def _edit_message_text(self, params: _Params) -> JSON:
+        user, message = self._message_to_edit(params)
+        if message.text is None:
+            raise bad_request("there is no text in the message to edit")
+        text = params.string("text") or ""
+        if not text.strip():
+            raise bad_request("message text is empty")
+        plain, entities = format_text(text, params.string("parse_mode"), params.json("entities"))
+        if not plain.strip():
+            raise bad_request("message text is empty")
+        if utf16_length(plain) > MAX_TEXT_LENGTH:
+            raise bad_request("message is too long")
+        # Without reply_markup, Telegram removes the inline keyboard.
+        markup = self._markup(params)
+        if (plain, entities, markup) == (message.text, message.entities, message.reply_markup):
+            raise bad_request(_NOT_MODIFIED)
+        self._save_version(message)
+        message.text, message.entities, message.source_text = plain, entities, text
+        message.parse_mode = params.string("parse_mode")
+        message.reply_markup = markup
+        if "link_preview_options" in params:
+            message.link_preview_options = params.json("link_preview_options")
+        user._events.append(f"bot edited #{message.message_id}: {message.describe()}")
+        await self._notify()
+        return message.to_api()
+
+    async def _edit_message_reply_markup(self, params: _Params) -> JSON:
+        user, message = self._message_to_edit(params)
+        markup = self._markup(params)
+        if markup == message.reply_markup:
+            raise bad_request(_NOT_MODIFIED)
+        self._save_version(message)
+        message.reply_markup = markup
+        user._events.append(f"bot edited keyboard of #{message.message_id}: {message.button_texts}")
+        await self._notify()
+        return message.to_api()
+
+    async def _delete_message(self, params: _Params) -> bool:
+        user = self._chat(params)
+        message_id = params.integer("message_id")
+        message = self._bot_message(user.id, message_id) if message_id is not None else None
+        if message is not None and not message.deleted:
+            message.deleted = True
+            user._events.append(f"bot deleted #{message.message_id}")
+        elif self._user_messages.pop((user.id, message_id or 0), None) is not None:
+            user._events.append(f"bot deleted {user.first_name}'s #{message_id}")
+        else:
+            raise bad_request("message to delete not found")
+        await self._notify()
+        return True
+
+    async def _answer_callback_query(self, params: _Params) -> bool:
+        query_id = params.string("callback_query_id") or ""
+        query = self._callback_queries.get(query_id)
+        if query is None or query.answered:
+            raise bad_request(_QUERY_TOO_OLD)
+        query.answered = True
+        answer = CallbackAnswer(
+            query_id=query_id,
+            text=params.string("text"),
+            show_alert=params.flag("show_alert"),
+            url=params.string("url"),
+        )
+        user = self.users[query.user_id]
+        user.callback_answers.append(answer)
+        user._events.append(
+            f"bot answered the press: {answer.text!r}" + (" (alert)" if answer.show_alert else "")
+        )
+        await self._notify()
+        return True
+
+    async def _set_my_commands(self, params: _Params) -> bool:
+        commands = params.json("commands")
+        if not isinstance(commands, list):
+            raise bad_request('parameter "commands" is required')
+        if len(commands) > MAX_COMMANDS:
+            raise bad_request("too many commands specified")
+        for command in commands:
+            if not isinstance(command, dict) or not _BOT_COMMAND.match(
+                str(command.get("command", ""))
+            ):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise bad_request("command description must be non-empty")
+        key = (_scope_key(params.json("scope")), params.string("language_code") or "")
+        self._commands[key] = [
+            {"command": c["command"], "description": c["description"]} for c in commands
+        ]
+        return True
+
+    async def _get_my_commands(self, params: _Params) -> list[JSON]:
+        key = (_scope_key(params.json("scope")), params.string("language_code") or "")
+        return list(self._commands.get(key, []))
+
+    async def _delete_my_commands(self, params: _Params) -> bool:
+        key = (_scope_key(params.json("scope")), params.string("language_code") or "")
+        self._commands.pop(key, None)
+        return True
+
+    async def _send_chat_action(self, params: _Params) -> bool:
+        user = self._chat(params)
+        action = params.string("action")
+        if action not in _CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
+        user.chat_actions.append(action)
+        return True
+
+    # ---- helpers for the methods
+
+    def _chat(self, params: _Params) -> FakeUser:
+        """The chat addressed by chat_id; 400 if unknown, 403 if the user blocked the bot."""
+        chat_id = params.string("chat_id")
+        if not chat_id:
+            raise bad_request("chat_id is empty")
+        user: FakeUser | None
+        if chat_id.startswith("@"):
+            user = next((u for u in self.users.values() if f"@{u.username}" == chat_id), None)
+        else:
+            try:
+                user = self.users.get(int(chat_id))
+            except ValueError:
+                user = None
+        if user is None:
+            raise bad_request("chat not found")
+        if user.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return user
+
+    def _markup(self, params: _Params) -> JSON | None:
+        """reply_markup, validated like Telegram validates inline keyboards."""
+        markup = params.json("reply_markup")
+        if markup is None:
+            return None
+        if not isinstance(markup, dict):
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        if "inline_keyboard" in markup:
+            rows = markup["inline_keyboard"]
+            if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+                raise bad_request(
+                    'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+                )
+            buttons = [button for row in rows for button in row]
+            if len(buttons) > MAX_INLINE_BUTTONS:
+                raise bad_request("reply markup is too long")
+            for button in buttons:
+                _check_inline_button(button)
+            return markup
+        if {"keyboard", "remove_keyboard", "force_reply"} & markup.keys():
+            return markup
+        raise bad_request("can't parse reply keyboard markup JSON object")
+
+    def _new_bot_message(self, user: FakeUser, params: _Params) -> BotMessage:
+        reply_to = None
+        reply_parameters = params.json("reply_parameters")
+        if isinstance(reply_parameters, dict):
+            reply_to = reply_parameters.get("message_id")
+            allow_missing = bool(reply_parameters.get("allow_sending_without_reply"))
+        else:
+            reply_to = params.integer("reply_to_message_id")
+            allow_missing = params.flag("allow_sending_without_reply")
+        if reply_to is not None and not self._message_exists(user.id, int(reply_to)):
+            if not allow_missing:
+                raise bad_request("message to be replied not found")
+            reply_to = None
+        return BotMessage(
+            message_id=self._next_message_id(user.id),
+            chat_id=user.id,
+            date=self._now(),
+            reply_to_message_id=int(reply_to) if reply_to is not None else None,
+            chat=user.chat_json(),
+            sender=self.bot_user,
+        )
+
+    async def _record_bot_message(self, user: FakeUser, message: BotMessage) -> JSON:
+        self._bot_messages[user.id].append(message)
+        user._events.append(f"bot #{message.message_id}: {message.describe()}")
+        await self._notify()
+        result = message.to_api()
+        if message.reply_to_message_id is not None:
+            result["reply_to_message"] = self._message_json(user.id, message.reply_to_message_id)
+        return result
+
+    def _message_to_edit(self, params: _Params) -> tuple[FakeUser, BotMessage]:
+        if "inline_message_id" in params:
+            raise bad_request("message to edit not found")
+        user = self._chat(params)
+        message_id = params.integer("message_id")
+        if message_id is None:
+            raise bad_request("message identifier is not specified")
+        message = self._bot_message(user.id, message_id)
+        if message is None or message.deleted:
+            if (user.id, message_id) in self._user_messages:
+                raise bad_request("message can't be edited")
+            raise bad_request("message to edit not found")
+        return user, message
+
+    def _save_version(self, message: BotMessage) -> None:
+        message.history.append(
+            MessageVersion(
+                message.text if message.text is not None else message.caption,
+                list(message.entities),
+                message.reply_markup,
+                message.edit_date,
+            )
+        )
+        message.edit_date = self._now()
+
+    def _uploaded_file(self, value: Any, kind: str) -> SentFile:
+        if value is None or value == "":
+            raise bad_request(f"there is no {kind} in the request")
+        if isinstance(value, web.FileField):
+            value.file.seek(0)
+            content = value.file.read()
+            if not content:
+                raise bad_request("file must be non-empty")
+            return self._new_file(value.filename, content, value.content_type)
+        if not isinstance(value, str):
+            raise bad_request(f"wrong type of the {kind}")
+        if value in self._files:
+            return self._files[value]
+        if value.startswith(("http://", "https://")):
+            return self._new_file(value.rsplit("/", 1)[-1] or None, None, None)
+        raise bad_request("wrong file identifier/HTTP URL specified")
+
+    def _new_file(self, filename: str | None, content: bytes | None, mime: str | None) -> SentFile:
+        number = self._next_file
+        self._next_file += 1
+        file = SentFile(f"fake-file-{number}", f"fake-unique-{number}", filename, content, mime)
+        self._files[file.file_id] = file
+        return file
+
+    async def _queue_callback_query(self, user: FakeUser, message: JSON, data: str) -> str:
+        query_id = str(self._next_callback_id)
+        self._next_callback_id += 1
+        self._callback_queries[query_id] = _CallbackQuery(user.id)
+        query = {
+            "id": query_id,
+            "from": user.to_api(),
+            "message": message,
+            "chat_instance": f"instance-{user.id}",
+            "data": data,
+        }
+        await self.push_update({"callback_query": query})
+        return query_id
+
+    def _bot_message(self, chat_id: int, message_id: int) -> BotMessage | None:
+        return next(
+            (m for m in self._bot_messages.get(chat_id, []) if m.message_id == message_id), None
+        )
+
+    def _message_exists(self, chat_id: int, message_id: int) -> bool:
+        bot_message = self._bot_message(chat_id, message_id)
+        if bot_message is not None:
+            return not bot_message.deleted
+        return (chat_id, message_id) in self._user_messages
+
+    def _message_json(self, chat_id: int, message_id: int) -> JSON:
+        bot_message = self._bot_message(chat_id, message_id)
+        if bot_message is not None:
+            return bot_message.to_api()
+        return self._user_messages[(chat_id, message_id)]
+
+    def _next_message_id(self, chat_id: int) -> int:
+        self._message_counters[chat_id] += 1
+        return self._message_counters[chat_id]
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _wait_until(
+        self, condition: Callable[[], bool], timeout: float, failure: Callable[[], str]
+    ) -> None:
+        """Bounded wait for a condition on server state, re-checked on every change."""
+        try:
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+        except TimeoutError:
+            raise AssertionError(failure()) from None
+
+
+def _check_inline_button(button: Any) -> None:
+    if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+        raise bad_request(
+            'can\'t parse inline keyboard button: Field "text" must be of type String'
+        )
+    actions = {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    } & button.keys()
+    if not actions:
+        raise bad_request(
+            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+        )
+    if "callback_data" in button:
+        data = button["callback_data"]
+        if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
+            raise bad_request("BUTTON_DATA_INVALID")
+    if "url" in button and not str(button["url"]).startswith(("http://", "https://", "tg://")):
+        raise bad_request("BUTTON_URL_INVALID")
+
+
+def _update_type(update: JSON) -> str:
+    return next(key for key in update if key != "update_id")
+
+
+def _scope_key(scope: Any) -> str:
+    if not scope or (isinstance(scope, dict) and scope.get("type") == "default"):
+        return "default"
+    return json.dumps(scope, sort_keys=True)
+
+
+def _json_response(body: JSON, status: int) -> web.Response:
+    return web.json_response(body, status=status)
