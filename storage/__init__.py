@@ -28,8 +28,10 @@ from storage.reflections import (
     start_reflection,
 )
 from storage.tags import (
+    FeedbackRow,
     clear_tag,
     confirmed_indicators,
+    feedback_rows,
     save_suggestions,
     set_tag,
     suggestions_for,
@@ -40,6 +42,7 @@ from storage.users import get_user, save_consent
 __all__ = [
     "MIGRATIONS",
     "Answer",
+    "FeedbackRow",
     "Reflection",
     "ReflectionStatus",
     "StoredSuggestion",
@@ -53,6 +56,7 @@ __all__ = [
     "confirmed_indicators",
     "count_finished_reflections",
     "delete_reflection",
+    "feedback_rows",
     "finish_reflection",
     "get_reflection",
     "get_user",
