@@ -10,6 +10,8 @@ from framework.encoder import (
     SentenceTransformerEncoder,
     default_model_path,
 )
+from framework.examples import DEFAULT_EXAMPLES_PATH, ExampleSet, load_examples
+from framework.head import DEFAULT_HEAD_PATH, LinearHead, load_head
 from framework.model import (
     DEFAULT_FRAMEWORK_PATH,
     Competence,
@@ -18,38 +20,33 @@ from framework.model import (
     Indicator,
     load_framework,
 )
-from framework.suggest import (
-    DEFAULT_THRESHOLD,
-    IndicatorTextMethod,
-    ReferenceMethod,
-    Suggester,
-    Suggestion,
-    indicator_similarity,
-    split_sentences,
-    top_indicators,
-)
+from framework.scoring import ScoringParameters
+from framework.suggest import FeedbackExample, Suggester, Suggestion, split_sentences
 
 __all__ = [
+    "DEFAULT_EXAMPLES_PATH",
     "DEFAULT_FRAMEWORK_PATH",
+    "DEFAULT_HEAD_PATH",
     "DEFAULT_MODEL_ID",
-    "DEFAULT_THRESHOLD",
     "Competence",
     "Encoder",
+    "ExampleSet",
     "FakeEncoder",
+    "FeedbackExample",
     "Framework",
     "FrameworkError",
     "Indicator",
-    "IndicatorTextMethod",
+    "LinearHead",
     "ModelLoadError",
-    "ReferenceMethod",
+    "ScoringParameters",
     "SentenceTransformerEncoder",
     "Suggester",
     "Suggestion",
     "cache_key",
     "cached_embeddings",
     "default_model_path",
-    "indicator_similarity",
+    "load_examples",
     "load_framework",
+    "load_head",
     "split_sentences",
-    "top_indicators",
 ]

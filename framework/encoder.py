@@ -91,6 +91,59 @@ class SentenceTransformerEncoder:
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
+    def encode_document(self, sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The whole text's vector and one per sentence, from a single pass of the model.
+
+        Consecutive sentences are packed into as few chunks as fit the model's window;
+        the whole text is the mean of every token vector (what encoding it would give,
+        without the 256-token cut), and each sentence the mean of its own tokens in
+        context. One pass costs about half of encoding the text and then its sentences.
+        Returns None for models that do not pool by plain mean, which must encode twice.
+        """
+        model = self._loaded()
+        if not sentences or not _mean_pooled(model):
+            return None
+        import torch
+
+        tokenizer = model.tokenizer
+        window = int(model.max_seq_length) - 2  # room for [CLS] and [SEP]
+        lengths = [
+            len(ids) for ids in tokenizer(list(sentences), add_special_tokens=False)["input_ids"]
+        ]
+        chunks = _pack(lengths, window)
+        texts = [" ".join(sentences[i] for i in chunk) for chunk in chunks]
+        batch = tokenizer(
+            texts,
+            padding=True,
+            truncation=True,
+            max_length=window + 2,
+            return_tensors="pt",
+            return_offsets_mapping=True,
+        )
+        offsets = batch.pop("offset_mapping")
+        with torch.inference_mode():
+            tokens = model[0].auto_model(**batch).last_hidden_state
+        mask = batch["attention_mask"].bool()
+        whole = tokens[mask].mean(dim=0)
+        dimension = tokens.shape[-1]
+        per_sentence = torch.zeros((len(sentences), dimension))
+        for row, chunk in enumerate(chunks):
+            start = 0
+            for i in chunk:
+                begin = texts[row].index(sentences[i], start)
+                start = end = begin + len(sentences[i])
+                inside = (
+                    (offsets[row, :, 0] >= begin)
+                    & (offsets[row, :, 1] <= end)
+                    & (offsets[row, :, 1] > offsets[row, :, 0])
+                    & mask[row]
+                )
+                if inside.any():  # else cut off by the window: stays zero
+                    per_sentence[i] = tokens[row][inside].mean(dim=0)
+        vectors = torch.nn.functional.normalize(torch.vstack([whole, per_sentence]), dim=1)
+        result = vectors.numpy().astype(np.float32)
+        return result[0], result[1:]
+
     def _loaded(self) -> Any:
         """The model, loading it under a lock the first time."""
         if self._model is not None:
@@ -129,6 +182,38 @@ class SentenceTransformerEncoder:
                 f"cannot load sentence-transformers model {self.model_id!r}: "
                 f"{type(exc).__name__}: {exc}. {hint}"
             ) from exc
+
+
+def _mean_pooled(model: Any) -> bool:
+    """Whether a sentence-transformers model is a transformer with plain mean pooling."""
+    modules = list(model)
+    if len(modules) < 2 or not hasattr(modules[0], "auto_model"):
+        return False
+    pooling = modules[1]
+    modes = (
+        getattr(pooling, "pooling_mode", None)
+        or getattr(pooling, "get_pooling_mode_str", lambda: "")()
+    )
+    return modes == "mean" and all(type(m).__name__ == "Normalize" for m in modules[2:])
+
+
+def _pack(lengths: Sequence[int], window: int) -> list[list[int]]:
+    """Consecutive sentence indices packed into the fewest chunks of at most ``window``
+    tokens, balanced so that padding in the batch stays small."""
+    total = sum(min(length, window) for length in lengths)
+    target = total / max(1, -(-total // window))
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for index, length in enumerate(lengths):
+        if current and (size + length > window or size >= target):
+            chunks.append(current)
+            current, size = [], 0
+        current.append(index)
+        size += length
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")

@@ -1,14 +1,13 @@
 """Suggest which competence indicators a reflection evidences.
 
-The reflection, and each of its sentences, is compared by cosine similarity with
-reference texts for each indicator; an indicator's score is its best match over the whole
-text and the sentences, and the best-matching sentence is kept as evidence. Fragments
-shorter than `MIN_SENTENCE_WORDS` words are left out; a text with fewer than two longer
-sentences is scored whole (and by its one longer sentence, if any). The scoring is
-pure functions over arrays; `Suggester` adds the encoder, the cache and the thresholds.
+The reflection is split into sentences and encoded; it is then scored against worked
+examples of each indicator (nearest neighbours) and by a small trained head, as described
+in ``framework/scoring.py``. Up to three indicators are shown, each with the sentence that
+supports it best, unless the text looks like it evidences nothing. Practitioners'
+confirmations and rejections (feedback) shift later suggestions.
 
-What the references are is a `ReferenceMethod`, so that a later method (e.g. worked
-examples per indicator) can replace the current one without touching the rest.
+`Suggester` adds the encoder, the on-disk cache of example vectors and the feedback
+vectors to the pure scoring functions.
 """
 
 from __future__ import annotations
@@ -16,24 +15,33 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from framework.embedding_cache import cache_key, cached_embeddings
 from framework.encoder import Encoder
+from framework.examples import ExampleSet
+from framework.head import LinearHead
 from framework.model import Framework
+from framework.scoring import (
+    References,
+    ScoringParameters,
+    knn_scores,
+    rejection_penalty,
+    softmax_last,
+    standardise,
+    whole_and_best_sentence,
+)
 
-DEFAULT_THRESHOLD = 0.35
-"""Minimum score for a suggestion, for all-MiniLM-L6-v2 with the default method: the
-lowest value at which none of the development set's off-topic messages (small talk,
-logistics, questions to the bot) gets a suggestion. Other encoders need their own."""
+MIN_SENTENCE_WORDS = 4
+"""Sentences shorter than this are not scored alone: fragments like "So what?" match noise."""
 
-MIN_SENTENCE_WORDS = 6
-"""Shorter sentences are not scored on their own: fragments like "So what?" match noise
-(on the development set, 6 and 7 did best of the values from 3 to 12)."""
+FEEDBACK_CACHE_SIZE = 20_000
+METHOD_VERSION = "examples-knn+head/v1"
 
 
 @dataclass(frozen=True)
@@ -46,40 +54,18 @@ class Suggestion:
     evidence: str = ""
 
 
-class ReferenceMethod(Protocol):
-    """Which texts stand for each indicator; the reflection is compared with them."""
-
-    version: str
-    """Changes whenever the reference texts would change, to invalidate cached vectors."""
-
-    def references(self, framework: Framework) -> list[tuple[str, str]]:
-        """(indicator id, reference text) pairs; an indicator may have several."""
-        ...
-
-
 @dataclass(frozen=True)
-class IndicatorTextMethod:
-    """One reference per indicator: its text, optionally after its competence title.
+class FeedbackExample:
+    """A practitioner's earlier decision: this text does (or does not) evidence an indicator.
 
-    The title is off by default: on the development set it made no consistent difference
-    (slightly better hit rate in the top 3, slightly worse mean reciprocal rank).
+    ``weight`` scales its influence: 1 for the practitioner's own decisions, less for other
+    practitioners' on the same installation.
     """
 
-    include_title: bool = False
-
-    @property
-    def version(self) -> str:
-        return "indicator-text/v1" + ("+title" if self.include_title else "")
-
-    def references(self, framework: Framework) -> list[tuple[str, str]]:
-        pairs = []
-        for competence in framework.competences:
-            for indicator in competence.indicators:
-                text = indicator.text
-                if self.include_title:
-                    text = f"{competence.title}: {text}"
-                pairs.append((indicator.id, text))
-        return pairs
+    indicator_id: str
+    text: str
+    confirmed: bool
+    weight: float = 1.0
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*")
@@ -90,48 +76,18 @@ def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
 
-def indicator_similarity(
-    text_vecs: np.ndarray, reference_vecs: np.ndarray, owners: np.ndarray | None = None
-) -> np.ndarray:
-    """Cosine similarity of each text row with each indicator, shape (m, indicators).
-
-    Rows of both arrays are unit vectors. `owners[j]` is the indicator index of reference
-    row j (default: row j is indicator j); an indicator with several references takes its
-    best one.
-    """
-    sims = text_vecs @ reference_vecs.T
-    if owners is None:
-        return sims
-    pooled = np.full((sims.shape[0], int(owners.max()) + 1), -1.0, dtype=sims.dtype)
-    np.maximum.at(pooled.T, owners, sims.T)
-    return pooled
-
-
-def text_rows(sentence_vecs: np.ndarray) -> np.ndarray:
-    """The rows to score for a reflection: the whole text, then each sentence.
-
-    The whole text is represented by the normalised mean of its sentence vectors rather
-    than encoded again: that halves the encoding work for long reflections and, on the
-    development set, ranked gold indicators as well as or better than encoding the text.
-    """
-    if len(sentence_vecs) < 2:
-        return sentence_vecs
-    mean = sentence_vecs.mean(axis=0)
-    mean /= max(float(np.linalg.norm(mean)), 1e-12)
-    return np.vstack([mean[None, :], sentence_vecs]).astype(np.float32, copy=False)
-
-
-def top_indicators(scores: np.ndarray, threshold: float, limit: int) -> list[int]:
-    """Indices of up to `limit` best scores that reach `threshold`, best first."""
-    order = np.argsort(-scores, kind="stable")[:limit]
-    return [int(i) for i in order if scores[i] >= threshold]
+def scored_sentences(text: str) -> list[str]:
+    """The sentences worth scoring on their own (none for a one-sentence text)."""
+    sentences = [s for s in split_sentences(text) if len(s.split()) >= MIN_SENTENCE_WORDS]
+    return sentences if len(sentences) > 1 else []
 
 
 class Suggester:
     """Ranks a framework's indicators against reflections using an `Encoder`.
 
-    The reference embeddings are computed once (`prepare`, called lazily) and, with a
-    `cache_dir`, kept on disk keyed by model, framework file and method.
+    ``examples`` are the worked examples per indicator; without them each indicator's own
+    wording is its only example (a weak fallback for frameworks with no examples file).
+    ``head`` is applied only if it was trained for this encoder's model and framework.
     """
 
     def __init__(
@@ -139,22 +95,23 @@ class Suggester:
         framework: Framework,
         encoder: Encoder,
         *,
+        examples: ExampleSet | None = None,
+        head: LinearHead | None = None,
         cache_dir: Path | None = None,
-        threshold: float = DEFAULT_THRESHOLD,
-        max_suggestions: int = 3,
-        method: ReferenceMethod | None = None,
+        parameters: ScoringParameters | None = None,
     ) -> None:
-        if max_suggestions < 0:
-            raise ValueError("max_suggestions must not be negative")
         self.framework = framework
         self.encoder = encoder
+        self.examples = examples
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
-        self.threshold = threshold
-        self.max_suggestions = max_suggestions
-        self.method: ReferenceMethod = method or IndicatorTextMethod()
+        self.parameters = parameters or ScoringParameters()
+        self._head_candidate = head
+        self.head: LinearHead | None = None
         self._ids = framework.indicator_ids
-        self._reference_vecs: np.ndarray | None = None
-        self._owners: np.ndarray | None = None
+        self._index = {indicator_id: i for i, indicator_id in enumerate(self._ids)}
+        self._references: References | None = None
+        self._groups: list[np.ndarray] = []
+        self._feedback_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -162,71 +119,169 @@ class Suggester:
         """Id of the model behind the scores, to store alongside each suggestion."""
         return self.encoder.model_id
 
+    @property
+    def method(self) -> str:
+        """What the suggestions rest on, for reports."""
+        parts = ["examples" if self.examples else "indicator wording"]
+        if self.head is not None:
+            parts.append("trained head")
+        return " + ".join(parts)
+
     def prepare(self) -> None:
-        """Compute or load the reference embeddings; idempotent and thread-safe."""
-        if self._reference_vecs is not None:
+        """Encode (or load from the cache) the example vectors; idempotent and thread-safe."""
+        if self._references is not None:
             return
         with self._lock:
-            if self._reference_vecs is not None:
+            if self._references is not None:
                 return
-            pairs = self.method.references(self.framework)
-            index = {indicator_id: i for i, indicator_id in enumerate(self._ids)}
-            named = {indicator_id for indicator_id, _ in pairs}
-            if named != set(index):
-                raise ValueError(
-                    f"method {self.method.version} gives references for unknown indicators "
-                    f"{sorted(named - set(index))} and none for {sorted(set(index) - named)}"
-                )
-            texts = [text for _, text in pairs]
+            texts_by_indicator = [
+                self.examples.by_indicator[i]
+                if self.examples
+                else (self.framework.indicator(i).text,)
+                for i in self._ids
+            ]
+            texts = [t for group in texts_by_indicator for t in group]
             texts_hash = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()
             key = cache_key(
-                self.model_id, self.framework.content_hash, f"{self.method.version}/{texts_hash}"
+                self.model_id, self.framework.content_hash, f"{METHOD_VERSION}/{texts_hash}"
             )
-            vecs = cached_embeddings(
+            vectors = cached_embeddings(
                 self.cache_dir, key, len(texts), lambda: self.encoder.encode(texts)
             )
-            owners = np.array([index[i] for i, _ in pairs], dtype=np.intp)
-            one_each = np.array_equal(owners, np.arange(len(self._ids)))
-            self._owners = None if one_each else owners
-            self._reference_vecs = vecs
+            sizes = np.cumsum([0] + [len(g) for g in texts_by_indicator])
+            self._groups = [vectors[sizes[i] : sizes[i + 1]] for i in range(len(self._ids))]
+            candidate = self._head_candidate
+            if candidate is not None and candidate.fits(self.model_id, self._ids, vectors.shape[1]):
+                self.head = candidate
+            self._references = References.grouped(self._groups)
 
-    def rank(self, text: str) -> list[tuple[str, float]]:
-        """Every indicator id with its score, best first (all 0.0 for blank text)."""
+    # -- public API ----------------------------------------------------------------------
+
+    def suggest(self, text: str, feedback: Sequence[FeedbackExample] = ()) -> list[Suggestion]:
+        """Up to three indicators the text evidences, best first; [] when it evidences none."""
+        return self.analyse(text, feedback)[0]
+
+    def rank(self, text: str, feedback: Sequence[FeedbackExample] = ()) -> list[tuple[str, float]]:
+        """Every indicator id with its score, best first."""
+        return self.analyse(text, feedback)[1]
+
+    def analyse(
+        self, text: str, feedback: Sequence[FeedbackExample] = ()
+    ) -> tuple[list[Suggestion], list[tuple[str, float]]]:
+        """What to show, and the full ranking, from one encoding of the text."""
         if not text.strip():
-            return [(indicator_id, 0.0) for indicator_id in self._ids]
-        scores, _, _ = self._score(text)
-        order = np.argsort(-scores, kind="stable")
-        return [(self._ids[i], float(scores[i])) for i in order]
-
-    def suggest(self, text: str) -> list[Suggestion]:
-        """Up to `max_suggestions` indicators scoring at least `threshold`, best first."""
-        if not text.strip() or self.max_suggestions == 0:
-            return []
-        scores, best_sentence, sentences = self._score(text)
-        chosen = top_indicators(scores, self.threshold, self.max_suggestions)
-        return [
+            return [], [(indicator_id, 0.0) for indicator_id in self._ids]
+        self.prepare()
+        whole = text.strip()
+        rows, sentences = self._encode_rows(whole)
+        fused, knn_top, p_none, best_sentence = self._score(rows, feedback)
+        order = np.argsort(-fused, kind="stable")
+        ranking = [(self._ids[i], float(fused[i])) for i in order]
+        p = self.parameters
+        if knn_top < p.knn_floor or (p_none is not None and p_none > p.none_probability_max):
+            return [], ranking
+        shown = [
             Suggestion(
                 indicator_id=self._ids[i],
-                score=float(scores[i]),
+                score=float(fused[i]),
                 rank=rank,
-                evidence=sentences[best_sentence[i]],
+                evidence=sentences[best_sentence[i]] if sentences else whole,
             )
-            for rank, i in enumerate(chosen, start=1)
+            for rank, i in enumerate(order[: p.max_shown], start=1)
         ]
+        return shown, ranking
 
-    def _score(self, text: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """Scores per indicator, the index of each one's best sentence, and the sentences."""
-        self.prepare()
-        assert self._reference_vecs is not None
-        whole = text.strip()
-        sentences = [s for s in split_sentences(whole) if len(s.split()) >= MIN_SENTENCE_WORDS]
-        if len(sentences) >= 2:
-            rows = text_rows(self.encoder.encode(sentences))
-        elif sentences and sentences[0] != whole:
-            rows = self.encoder.encode([whole, sentences[0]])
+    # -- internals -----------------------------------------------------------------------
+
+    def _encode_rows(self, whole: str) -> tuple[np.ndarray, list[str]]:
+        """Row 0 is the whole text, then one row per sentence worth scoring alone.
+
+        Encoders that can (the real one, for mean-pooling models) do it in one pass; the
+        others encode the whole text, then its sentences, in separate calls (batching
+        them together would pad every sentence to the whole text's length).
+        """
+        sentences = split_sentences(whole)
+        scored = [i for i, s in enumerate(sentences) if len(s.split()) >= MIN_SENTENCE_WORDS]
+        if len(scored) < 2:
+            return self.encoder.encode([whole]), []
+        encode_document = getattr(self.encoder, "encode_document", None)
+        document = encode_document(sentences) if encode_document is not None else None
+        if document is not None:
+            whole_vector, sentence_vectors = document
+            rows = np.vstack([whole_vector[None, :], sentence_vectors[scored]])
         else:
-            sentences = [whole]
-            rows = self.encoder.encode(sentences)
-        sims = indicator_similarity(rows, self._reference_vecs, self._owners)
-        sentence_sims = sims[len(rows) - len(sentences) :]
-        return sims.max(axis=0), sentence_sims.argmax(axis=0), sentences
+            kept = [sentences[i] for i in scored]
+            rows = np.vstack([self.encoder.encode([whole]), self.encoder.encode(kept)])
+        return rows, [sentences[i] for i in scored]
+
+    def _score(
+        self, rows: np.ndarray, feedback: Sequence[FeedbackExample]
+    ) -> tuple[np.ndarray, float, float | None, np.ndarray]:
+        p = self.parameters
+        references = self._references
+        assert references is not None
+        penalty = None
+        if feedback:
+            references, penalty = self._with_feedback(rows, feedback)
+        knn_rows = knn_scores(rows, references, p.top_k)
+        if penalty is not None:
+            knn_rows = knn_rows - penalty
+        knn, best_sentence = whole_and_best_sentence(knn_rows, p.whole_weight)
+        if self.head is None:
+            return knn, float(knn.max()), None, best_sentence
+        logits = self.head.logits(rows)
+        head, _ = whole_and_best_sentence(logits[:, :-1], p.whole_weight)
+        fused = p.knn_weight * standardise(knn) + (1 - p.knn_weight) * standardise(head)
+        return fused, float(knn.max()), softmax_last(logits[0]), best_sentence
+
+    def _with_feedback(
+        self, rows: np.ndarray, feedback: Sequence[FeedbackExample]
+    ) -> tuple[References, np.ndarray]:
+        """References extended with confirmed examples, and penalties from rejected ones."""
+        known = [f for f in feedback if f.indicator_id in self._index and f.text.strip()]
+        vectors = self._feedback_vectors_for([f.text for f in known])
+        dimension = rows.shape[1]
+        confirmed: list[list[np.ndarray]] = [[] for _ in self._ids]
+        confirmed_w: list[list[float]] = [[] for _ in self._ids]
+        rejected: list[list[np.ndarray]] = [[] for _ in self._ids]
+        rejected_w: list[list[float]] = [[] for _ in self._ids]
+        for example, vector in zip(known, vectors, strict=True):
+            i = self._index[example.indicator_id]
+            target, weights = (
+                (confirmed, confirmed_w) if example.confirmed else (rejected, rejected_w)
+            )
+            target[i].append(vector)
+            weights[i].append(example.weight)
+
+        def stack(group: list[np.ndarray]) -> np.ndarray:
+            return np.array(group, dtype=np.float32).reshape(len(group), dimension)
+
+        groups = [
+            np.vstack([base, stack(extra)])
+            for base, extra in zip(self._groups, confirmed, strict=True)
+        ]
+        weights = [
+            np.concatenate([np.ones(len(base), np.float32), np.array(w, np.float32)])
+            for base, w in zip(self._groups, confirmed_w, strict=True)
+        ]
+        penalty = rejection_penalty(
+            rows,
+            [stack(r) for r in rejected],
+            [np.array(w, np.float32) for w in rejected_w],
+            self.parameters.rejection_margin,
+            self.parameters.rejection_penalty,
+        )
+        return References.grouped(groups, weights), penalty
+
+    def _feedback_vectors_for(self, texts: list[str]) -> list[np.ndarray]:
+        """Vectors of feedback texts, encoded once and kept in a bounded memory cache."""
+        cache = self._feedback_vectors
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            for text, vector in zip(missing, self.encoder.encode(missing), strict=True):
+                cache[text] = vector
+            while len(cache) > FEEDBACK_CACHE_SIZE:
+                cache.popitem(last=False)
+        for text in texts:
+            cache.move_to_end(text)
+        return [cache[t] for t in texts]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,19 +13,21 @@ import pytest
 
 from framework import (
     DEFAULT_FRAMEWORK_PATH,
+    ExampleSet,
     FakeEncoder,
+    FeedbackExample,
     Framework,
-    IndicatorTextMethod,
+    LinearHead,
+    ScoringParameters,
     SentenceTransformerEncoder,
     Suggester,
-    Suggestion,
-    indicator_similarity,
+    load_examples,
     load_framework,
+    load_head,
     split_sentences,
-    top_indicators,
 )
 from framework.embedding_cache import cache_key, cache_path, cached_embeddings, read_cached
-from framework.suggest import text_rows
+from framework.suggest import scored_sentences
 
 CONFLICT = (
     "Two of the young people started fighting at the youth club over a game of pool. "
@@ -69,8 +71,20 @@ def assert_same_ranking(got: list[tuple[str, float]], expected: list[tuple[str, 
     assert [v for _, v in got] == pytest.approx([v for _, v in expected], abs=1e-5)
 
 
+OPEN = ScoringParameters(knn_floor=-1.0)  # show the top 3 whatever the scores
+
+
 def fake_suggester(framework: Framework, **kwargs: object) -> Suggester:
-    return Suggester(framework, FakeEncoder(), threshold=0.2, **kwargs)  # type: ignore[arg-type]
+    kwargs.setdefault("parameters", OPEN)
+    return Suggester(framework, FakeEncoder(), **kwargs)  # type: ignore[arg-type]
+
+
+def tiny_examples(framework: Framework, **extra: tuple[str, ...]) -> ExampleSet:
+    """One example per indicator (its own wording) plus any given, by indicator id."""
+    by_indicator = {
+        i.id: (i.text, *extra.get(i.id.replace(".", "_"), ())) for i in framework.indicators
+    }
+    return ExampleSet(by_indicator, {}, ("see you thursday",), Path("tiny.toml"), "tiny")
 
 
 # Ranking and suggestions with the fake encoder
@@ -79,80 +93,89 @@ def fake_suggester(framework: Framework, **kwargs: object) -> Suggester:
 def test_rank_covers_every_indicator_best_first(cld: Framework) -> None:
     ranking = fake_suggester(cld).rank(CONFLICT)
     assert sorted(i for i, _ in ranking) == sorted(cld.indicator_ids)
-    scores = [score for _, score in ranking]
+    scores = [v for _, v in ranking]
     assert scores == sorted(scores, reverse=True)
-    assert all(isinstance(score, float) for score in scores)
 
 
-def test_rank_of_blank_text_is_all_zero(cld: Framework) -> None:
-    ranking = fake_suggester(cld).rank("  \n ")
-    assert [i for i, _ in ranking] == list(cld.indicator_ids)
-    assert {score for _, score in ranking} == {0.0}
+def test_blank_text_gives_nothing(cld: Framework) -> None:
+    for text in ("", "   ", "\n\n"):
+        suggestions, ranking = fake_suggester(cld).analyse(text)
+        assert suggestions == [] and {v for _, v in ranking} == {0.0}
 
 
-def test_suggest_finds_the_conflict_indicator(cld: Framework) -> None:
-    text = "We worked towards the resolution of a conflict between two groups of parents."
-    suggestions = fake_suggester(cld).suggest(text)
-    assert suggestions[0].indicator_id == "2.6"
-
-
-def test_suggest_returns_at_most_max_suggestions_ranked(cld: Framework) -> None:
-    text = (
-        "We planned and managed the programme and project activities. "
-        "We monitored the resources and the programme activities closely. "
-        "Collaborative working with partner organisations was the big theme this term."
+def test_examples_steer_the_suggestions(cld: Framework) -> None:
+    text = "We sorted out the pool table rota after the argument."
+    plain = fake_suggester(cld, examples=tiny_examples(cld))
+    assert dict(plain.rank(text))["2.6"] < 0.3
+    taught = fake_suggester(
+        cld, examples=tiny_examples(cld, **{"2_6": ("sorted out the argument over the pool rota",)})
     )
-    suggester = Suggester(cld, FakeEncoder(), threshold=0.0)
-    suggestions = suggester.suggest(text)
-    assert len(suggestions) == 3
+    assert taught.suggest(text)[0].indicator_id == "2.6"
+    assert dict(taught.rank(text))["2.6"] > 0.4
+
+
+def test_at_most_three_ranked_with_a_supporting_sentence(cld: Framework) -> None:
+    suggestions = fake_suggester(cld).suggest(CONFLICT)
     assert [s.rank for s in suggestions] == [1, 2, 3]
-    assert [s.score for s in suggestions] == sorted((s.score for s in suggestions), reverse=True)
-    top3 = suggester.rank(text)[:3]
-    assert [(s.indicator_id, s.score) for s in suggestions] == top3
-    assert len(Suggester(cld, FakeEncoder(), threshold=0.0, max_suggestions=5).suggest(text)) == 5
-    assert Suggester(cld, FakeEncoder(), threshold=0.0, max_suggestions=0).suggest(text) == []
+    sentences = scored_sentences(CONFLICT)
+    assert all(s.evidence in sentences for s in suggestions)
+    short = fake_suggester(cld).suggest("worked towards the resolution of conflict")
+    assert short[0].evidence == "worked towards the resolution of conflict"
 
 
-def test_suggest_respects_the_threshold(cld: Framework) -> None:
-    ranking = dict(fake_suggester(cld).rank(CONFLICT))
-    for threshold in (0.0, 0.1, 0.2, 0.3, 0.5, 1.01):
-        suggestions = Suggester(cld, FakeEncoder(), threshold=threshold).suggest(CONFLICT)
-        assert all(s.score >= threshold for s in suggestions)
-        expected = sorted((v for v in ranking.values() if v >= threshold), reverse=True)[:3]
-        assert [s.score for s in suggestions] == pytest.approx(expected)
-    assert Suggester(cld, FakeEncoder(), threshold=1.01).suggest(CONFLICT) == []
+def test_nothing_is_shown_below_the_floor(cld: Framework) -> None:
+    strict = fake_suggester(cld, parameters=ScoringParameters(knn_floor=1.01))
+    suggestions, ranking = strict.analyse(CONFLICT)
+    assert suggestions == [] and len(ranking) == 56
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
-def test_suggest_blank_text_gives_nothing(cld: Framework, text: str) -> None:
-    encoder = CountingEncoder()
-    assert Suggester(cld, encoder, threshold=-1.0).suggest(text) == []
+def test_the_head_can_veto_with_the_none_class(cld: Framework) -> None:
+    encoder = FakeEncoder()
+    dimension = encoder.encode(["x"]).shape[1]
+    classes = (*cld.indicator_ids, "none")
+
+    def head(none_bias: float) -> LinearHead:
+        bias = np.zeros(len(classes), np.float32)
+        bias[-1] = none_bias
+        weights = np.zeros((len(classes), dimension), np.float32)
+        return LinearHead(weights, bias, classes, encoder.model_id, "", "")
+
+    assert fake_suggester(cld, head=head(-5.0)).suggest(CONFLICT)
+    assert fake_suggester(cld, head=head(+10.0)).suggest(CONFLICT) == []
+    other_model = dataclasses.replace(head(+10.0), model_id="another-model")
+    suggester = fake_suggester(cld, head=other_model)
+    assert suggester.suggest(CONFLICT) and suggester.head is None  # a mismatched head is ignored
 
 
-def test_evidence_is_a_sentence_of_the_input(cld: Framework) -> None:
-    sentences = [
-        "The weather was grim and only six people came to the drop-in this week.",
-        "Two lads had a conflict over the pool table and we worked towards a resolution.",
-        "Next week we are going bowling if the minibus is free.",
-    ]
-    suggestions = fake_suggester(cld).suggest(" ".join(sentences))
-    assert suggestions
-    for suggestion in suggestions:
-        assert suggestion.evidence in sentences
-    conflict = next(s for s in suggestions if s.indicator_id == "2.6")
-    assert conflict.evidence == sentences[1]
+def test_a_confirmed_example_lifts_its_indicator_for_similar_text(cld: Framework) -> None:
+    suggester = fake_suggester(cld, examples=tiny_examples(cld))
+    text = "Sorted out the rota for the pool table after the lads fell out."
+    before = [i for i, _ in suggester.rank(text)].index("2.6")
+    feedback = [FeedbackExample("2.6", "the lads fell out over the pool table rota", True)]
+    after = [i for i, _ in suggester.rank(text, feedback)].index("2.6")
+    assert after < before and after < 3
+    unrelated = "Wrote the funding bid for the summer programme."
+    assert [i for i, _ in suggester.rank(unrelated, feedback)].index("2.6") > 3
 
 
-def test_short_text_is_its_own_evidence(cld: Framework) -> None:
-    suggestions = Suggester(cld, FakeEncoder(), threshold=0.0).suggest("  resolved a conflict ")
-    assert suggestions[0].evidence == "resolved a conflict"
-
-
-def test_model_id_and_framework(cld: Framework) -> None:
+def test_a_rejected_example_lowers_its_indicator_for_near_identical_text(cld: Framework) -> None:
     suggester = fake_suggester(cld)
+    top = suggester.suggest(CONFLICT)[0].indicator_id
+    feedback = [FeedbackExample(top, CONFLICT, False)]
+    assert suggester.suggest(CONFLICT, feedback)[0].indicator_id != top
+
+
+def test_feedback_for_unknown_indicators_is_ignored(cld: Framework) -> None:
+    suggester = fake_suggester(cld)
+    feedback = [FeedbackExample("9.9", "text", True), FeedbackExample("2.6", "  ", True)]
+    assert suggester.rank(CONFLICT, feedback) == suggester.rank(CONFLICT)
+
+
+def test_model_id_and_method(cld: Framework) -> None:
+    suggester = fake_suggester(cld, examples=tiny_examples(cld))
     assert suggester.model_id == "fake-bow-256"
-    assert suggester.framework is cld
-    assert Suggestion("2.6", 0.5, 1) == Suggestion("2.6", 0.5, 1, "")
+    assert suggester.method == "examples"
+    assert fake_suggester(cld).method == "indicator wording"
 
 
 def test_prepare_is_lazy_idempotent_and_thread_safe(cld: Framework) -> None:
@@ -164,83 +187,24 @@ def test_prepare_is_lazy_idempotent_and_thread_safe(cld: Framework) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    suggester.rank(CONFLICT)
-    assert encoder.batches[0] == [i.text for i in cld.indicators]
-    assert sum(1 for batch in encoder.batches if len(batch) == 56) == 1
-
-
-def test_title_can_be_included_in_the_references(cld: Framework) -> None:
-    references = IndicatorTextMethod(include_title=True).references(cld)
-    assert references[0] == ("1.1", f"{cld.competence(1).title}: {cld.indicator('1.1').text}")
-    assert IndicatorTextMethod().references(cld)[0] == ("1.1", cld.indicator("1.1").text)
-
-
-@dataclass(frozen=True)
-class TwoExamplesEach:
-    """A stand-in for a future example-based method: several references per indicator."""
-
-    version: str = "two-examples/v1"
-
-    def references(self, framework: Framework) -> list[tuple[str, str]]:
-        pairs = [(i.id, i.text) for i in framework.indicators]
-        pairs.append(("2.6", "calmed down a fight at the youth club over pool"))
-        return pairs
-
-
-def test_a_method_may_give_several_references_per_indicator(cld: Framework) -> None:
-    suggester = Suggester(cld, FakeEncoder(), threshold=0.3, method=TwoExamplesEach())
-    assert suggester.suggest("a fight over the pool table")[0].indicator_id == "2.6"
-    assert len(suggester.rank("a fight over the pool table")) == 56
-
-
-def test_a_method_must_cover_exactly_the_framework(cld: Framework) -> None:
-    class Broken:
-        version = "broken"
-
-        def references(self, framework: Framework) -> list[tuple[str, str]]:
-            return [("9.9", "nothing")]
-
-    with pytest.raises(ValueError, match="9.9"):
-        Suggester(cld, FakeEncoder(), method=Broken()).prepare()
-
-
-# Pure scoring functions
+    assert encoder.texts_encoded == 56
 
 
 def test_split_sentences() -> None:
-    text = "What? Numbers halved.\nSo what?  I asked around! Now what... we'll see"
-    assert split_sentences(text) == [
+    assert split_sentences("What? We met. It went well!\nSo what? Tea.") == [
         "What?",
-        "Numbers halved.",
+        "We met.",
+        "It went well!",
         "So what?",
-        "I asked around!",
-        "Now what...",
-        "we'll see",
+        "Tea.",
     ]
-    assert split_sentences("  ") == []
-
-
-def test_indicator_similarity_pools_references_by_indicator() -> None:
-    text = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
-    refs = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]], dtype=np.float32)
-    np.testing.assert_allclose(indicator_similarity(text, refs), text @ refs.T)
-    pooled = indicator_similarity(text, refs, owners=np.array([0, 1, 1]))
-    np.testing.assert_allclose(pooled, [[1.0, 0.6], [0.0, 1.0]])
-
-
-def test_text_rows_prepends_the_normalised_mean() -> None:
-    vecs = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
-    rows = text_rows(vecs)
-    assert rows.shape == (3, 2) and rows.dtype == np.float32
-    np.testing.assert_allclose(rows[0], [2**-0.5, 2**-0.5], rtol=1e-6)
-    np.testing.assert_array_equal(text_rows(vecs[:1]), vecs[:1])
-
-
-def test_top_indicators() -> None:
-    scores = np.array([0.1, 0.5, 0.3, 0.5, 0.2])
-    assert top_indicators(scores, 0.0, 3) == [1, 3, 2]
-    assert top_indicators(scores, 0.35, 3) == [1, 3]
-    assert top_indicators(scores, 0.6, 3) == []
+    assert scored_sentences("One short sentence only.") == []
+    assert scored_sentences(
+        "So what? The group agreed their own rules. Then we had tea together."
+    ) == [
+        "The group agreed their own rules.",
+        "Then we had tea together.",
+    ]
 
 
 # The embedding cache
@@ -261,7 +225,7 @@ def test_cache_is_written_and_reused(cld: Framework, tmp_path: Path) -> None:
     assert second.texts_encoded == 0
     suggester.suggest(CONFLICT)
     assert all(len(batch) < 56 for batch in second.batches)
-    assert_same_ranking(suggester.rank(CONFLICT), fake_suggester(cld).rank(CONFLICT))
+    assert_same_ranking(suggester.rank(CONFLICT), Suggester(cld, FakeEncoder()).rank(CONFLICT))
 
 
 def test_cache_is_invalidated_when_the_framework_file_changes(
@@ -290,12 +254,13 @@ def test_cache_is_invalidated_when_the_model_changes(cld: Framework, tmp_path: P
     assert suggester.rank(CONFLICT)  # the 128-d vectors are the ones in use
 
 
-def test_cache_is_invalidated_when_the_method_changes(cld: Framework, tmp_path: Path) -> None:
+def test_cache_is_invalidated_when_the_examples_change(cld: Framework, tmp_path: Path) -> None:
     Suggester(cld, CountingEncoder(), cache_dir=tmp_path).prepare()
     encoder = CountingEncoder()
-    method = IndicatorTextMethod(include_title=True)
-    Suggester(cld, encoder, cache_dir=tmp_path, method=method).prepare()
-    assert encoder.texts_encoded == 56
+    examples = tiny_examples(cld, **{"2_6": ("talked the lads down",)})
+    Suggester(cld, encoder, cache_dir=tmp_path, examples=examples).prepare()
+    assert encoder.texts_encoded == 57
+    assert len(list(tmp_path.glob("*.npy"))) == 2
 
 
 @pytest.mark.parametrize(
@@ -315,7 +280,7 @@ def test_corrupt_cache_is_recomputed(cld: Framework, tmp_path: Path, damage) -> 
     damage(path)
     encoder = CountingEncoder()
     suggester = Suggester(cld, encoder, cache_dir=tmp_path)
-    assert_same_ranking(suggester.rank(CONFLICT), fake_suggester(cld).rank(CONFLICT))
+    assert_same_ranking(suggester.rank(CONFLICT), Suggester(cld, FakeEncoder()).rank(CONFLICT))
     assert encoder.texts_encoded >= 56
     assert read_cached(path, 56) is not None  # rewritten
 
@@ -346,25 +311,63 @@ def test_unwritable_cache_dir_still_computes(tmp_path: Path) -> None:
     assert not cache_path(blocker / "cache", "k").exists()
 
 
-# The real model
+# The real model, with the packaged examples and head
 
 
 @pytest.fixture(scope="module")
 def real_suggester(cld: Framework, tmp_path_factory: pytest.TempPathFactory) -> Suggester:
     suggester = Suggester(
-        cld, SentenceTransformerEncoder(), cache_dir=tmp_path_factory.mktemp("cache")
+        cld,
+        SentenceTransformerEncoder(),
+        examples=load_examples(cld),
+        head=load_head(),
+        cache_dir=tmp_path_factory.mktemp("cache"),
     )
     suggester.prepare()
     return suggester
 
 
 @pytest.mark.slow
+def test_the_packaged_head_fits_the_default_model(real_suggester: Suggester) -> None:
+    assert real_suggester.head is not None
+    assert real_suggester.method == "examples + trained head"
+
+
+@pytest.mark.slow
 def test_real_model_finds_conflict_resolution(real_suggester: Suggester) -> None:
-    assert "2.6" in [i for i, _ in real_suggester.rank(CONFLICT)[:3]]
     suggestions = real_suggester.suggest(CONFLICT)
     assert "2.6" in [s.indicator_id for s in suggestions]
     conflict = next(s for s in suggestions if s.indicator_id == "2.6")
     assert conflict.evidence in split_sentences(CONFLICT)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Ran a session with the ESOL group on filling in the college application form, "
+            "then went with two of them to the open day so the move felt less daunting.",
+            "3.7",
+        ),
+        (
+            "The funder wanted numbers, so I pulled together our attendance data and the "
+            "learners' quotes into a short slide deck for the board and a one-page summary "
+            "for the community council.",
+            "7.9",
+        ),
+        (
+            "At the partnership meeting we thrashed out who does what on the joint summer "
+            "programme: the library takes bookings, we run the sessions, and I agreed to "
+            "chair the steering group.",
+            "6.6",
+        ),
+    ],
+)
+def test_real_model_finds_other_indicators(
+    real_suggester: Suggester, text: str, expected: str
+) -> None:
+    assert expected in [i for i, _ in real_suggester.rank(text)[:3]]
 
 
 @pytest.mark.slow
@@ -375,6 +378,7 @@ def test_real_model_finds_conflict_resolution(real_suggester: Suggester) -> None
         "hiya, just testing this works",
         "what time is the team meeting on friday?",
         "Lovely weather today, had a nice lunch with my mum.",
+        "session cancelled, hall double booked again",
     ],
 )
 def test_real_model_suggests_nothing_off_topic(real_suggester: Suggester, text: str) -> None:
@@ -382,9 +386,30 @@ def test_real_model_suggests_nothing_off_topic(real_suggester: Suggester, text: 
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("indicator", "moves_to_at_most"), [("4.5", 0), ("2.2", 8)])
+def test_real_model_learns_from_a_confirmed_suggestion(
+    real_suggester: Suggester, indicator: str, moves_to_at_most: int
+) -> None:
+    """A practitioner confirmed an indicator for a note in their own shorthand; their
+    next similar note ranks it much higher than before."""
+    earlier = "wrote to the cooncil re the bus cuts w/ the tenants, 200 signatures on the petition"
+    later = "took the tenants petition on the bus cuts up to the cooncil offices, 300 signed now"
+    feedback = [FeedbackExample(indicator, earlier, True)]
+    before = [i for i, _ in real_suggester.rank(later)].index(indicator)
+    after = [i for i, _ in real_suggester.rank(later, feedback)].index(indicator)
+    assert before > moves_to_at_most >= after
+
+
+@pytest.mark.slow
 def test_real_model_cache_round_trip(cld: Framework, real_suggester: Suggester) -> None:
     assert real_suggester.cache_dir is not None
-    again = Suggester(cld, SentenceTransformerEncoder(), cache_dir=real_suggester.cache_dir)
+    again = Suggester(
+        cld,
+        SentenceTransformerEncoder(),
+        examples=load_examples(cld),
+        head=load_head(),
+        cache_dir=real_suggester.cache_dir,
+    )
     again.prepare()
     assert again.encoder._model is None  # type: ignore[attr-defined]  # loaded from disk
     assert_same_ranking(again.rank(CONFLICT)[:3], real_suggester.rank(CONFLICT)[:3])

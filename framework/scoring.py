@@ -1,0 +1,112 @@
+"""Scoring a reflection against the indicators: pure functions over arrays.
+
+A reflection is represented by a whole-text vector and one vector per sentence. Two
+signals are combined:
+
+- nearest examples: for each indicator, the mean of the ``k`` best cosine similarities
+  between the text and that indicator's examples (and any confirmed feedback examples);
+- a trained head: the logit of each indicator in a logistic regression over the
+  examples, with an extra "none" class for texts that evidence nothing.
+
+Each signal mixes the whole text with its best sentence, so that a long reflection that
+touches several indicators can score each of them; the two are standardised and averaged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ScoringParameters:
+    """Chosen on the development set and our written set, each checked on the other."""
+
+    top_k: int = 5  # nearest examples averaged per indicator
+    whole_weight: float = 0.7  # whole text vs best sentence, in both signals
+    knn_weight: float = 0.5  # nearest examples vs head, after standardising
+    none_probability_max: float = 0.40  # show nothing if P(none) is above this
+    knn_floor: float = 0.30  # show nothing if no indicator's examples are this close
+    max_shown: int = 3
+    rejection_margin: float = 0.5  # rejected examples only count above this similarity
+    rejection_penalty: float = 0.5
+
+
+@dataclass(frozen=True)
+class References:
+    """Example vectors grouped by indicator: rows ``starts[i]:starts[i+1]`` are indicator i's."""
+
+    vectors: np.ndarray  # (n, d) unit rows
+    starts: np.ndarray  # (indicators + 1,)
+    weights: np.ndarray  # (n,) a similarity multiplier per row (feedback from others < 1)
+
+    @classmethod
+    def grouped(
+        cls, groups: list[np.ndarray], weights: list[np.ndarray] | None = None
+    ) -> References:
+        sizes = [len(g) for g in groups]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+        vectors = np.vstack(groups).astype(np.float32, copy=False)
+        row_weights = (
+            np.concatenate(weights).astype(np.float32)
+            if weights is not None
+            else np.ones(len(vectors), dtype=np.float32)
+        )
+        return cls(vectors, starts, row_weights)
+
+
+def knn_scores(rows: np.ndarray, references: References, top_k: int) -> np.ndarray:
+    """Mean of the ``top_k`` best weighted similarities per indicator, shape (rows, indicators)."""
+    sims = (rows @ references.vectors.T) * references.weights
+    starts = references.starts
+    scores = np.empty((rows.shape[0], len(starts) - 1), dtype=np.float32)
+    for i in range(len(starts) - 1):
+        block = sims[:, starts[i] : starts[i + 1]]
+        k = min(top_k, block.shape[1])
+        best = -np.partition(-block, k - 1, axis=1)[:, :k]
+        scores[:, i] = best.mean(axis=1)
+    return scores
+
+
+def rejection_penalty(
+    rows: np.ndarray,
+    rejected: list[np.ndarray],
+    weights: list[np.ndarray],
+    margin: float,
+    penalty: float,
+) -> np.ndarray:
+    """How much to lower each indicator: texts very like ones where it was rejected."""
+    out = np.zeros((rows.shape[0], len(rejected)), dtype=np.float32)
+    for i, (vectors, w) in enumerate(zip(rejected, weights, strict=True)):
+        if len(vectors):
+            closeness = ((rows @ vectors.T) * w).max(axis=1)
+            out[:, i] = penalty * np.maximum(0.0, closeness - margin)
+    return out
+
+
+def whole_and_best_sentence(
+    per_row: np.ndarray, whole_weight: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mix row 0 (whole text) with the best of the other rows (sentences) per indicator.
+
+    Returns the mixed scores and, per indicator, the index of the best sentence (0-based
+    among the sentences; 0 when there is only the whole text).
+    """
+    if per_row.shape[0] == 1:
+        return per_row[0], np.zeros(per_row.shape[1], dtype=np.intp)
+    sentences = per_row[1:]
+    best = sentences.argmax(axis=0)
+    mixed = whole_weight * per_row[0] + (1 - whole_weight) * sentences.max(axis=0)
+    return mixed, best
+
+
+def standardise(values: np.ndarray) -> np.ndarray:
+    spread = float(values.std())
+    return (values - values.mean()) / (spread if spread > 1e-9 else 1.0)
+
+
+def softmax_last(logits: np.ndarray) -> float:
+    """Probability of the last class."""
+    shifted = np.exp(logits - logits.max())
+    return float(shifted[-1] / shifted.sum())
