@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
+from framework.dataset import DatasetError
+from framework.evaluation import Prediction
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -53,6 +57,65 @@ def _warm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _suggest(args: argparse.Namespace) -> int:
+    """Write what the bot would show for each reflection in a JSONL file."""
+    settings = load_settings(require_token=False)
+    configure_logging("WARNING", [])
+    from bot.services.container import build_suggester
+    from framework.dataset import read_jsonl
+    from framework.evaluation import predict, prediction_record
+
+    suggester = build_suggester(settings)
+    items = read_jsonl(args.jsonl)
+    output = open(args.out, "w", encoding="utf-8") if args.out != "-" else sys.stdout
+    try:
+        for item, (suggestions, ranking) in zip(items, predict(suggester, items), strict=True):
+            output.write(json.dumps(prediction_record(item.id, suggestions, ranking)) + "\n")
+    finally:
+        if output is not sys.stdout:
+            output.close()
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    """Score the suggester (or a predictions file) against a labelled JSONL file."""
+    settings = load_settings(require_token=False)
+    configure_logging("WARNING", [])
+    from bot.services.container import build_suggester
+    from framework import Suggester, load_framework
+    from framework.dataset import read_jsonl
+    from framework.evaluation import (
+        evaluate,
+        format_report,
+        predict,
+        predictions_from_records,
+    )
+
+    framework = load_framework(settings.framework_path)
+    items = read_jsonl(args.path, framework)
+    if args.predictions:
+        predictions = predictions_from_records(args.predictions)
+    else:
+        suggester = build_suggester(settings, framework)
+        if args.method != "full":
+            suggester = Suggester(
+                framework,
+                suggester.encoder,
+                examples=suggester.examples if args.method == "examples" else None,
+                cache_dir=settings.embedding_cache_dir,
+            )
+        predictions = [
+            Prediction(item.id, tuple(s.indicator_id for s in shown), tuple(i for i, _ in ranking))
+            for item, (shown, ranking) in zip(items, predict(suggester, items), strict=True)
+        ]
+    report = evaluate(items, predictions)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(format_report(report, framework))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reflectbot",
@@ -63,6 +126,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
     chat = commands.add_parser("chat", help="reflect in the terminal, without Telegram")
     chat.set_defaults(handler=_chat)
+    suggest = commands.add_parser(
+        "suggest", help="write the suggestions for each reflection in a JSONL file"
+    )
+    suggest.add_argument("--jsonl", required=True, type=Path, help="input: one JSON object a line")
+    suggest.add_argument("--out", required=True, help="output JSONL file ('-' for stdout)")
+    suggest.set_defaults(handler=_suggest)
+    evaluate = commands.add_parser("eval", help="measure suggestion quality on a labelled file")
+    evaluate.add_argument("path", type=Path, help="labelled JSONL (id, text, labels)")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.add_argument(
+        "--predictions", type=Path, help="score this `reflectbot suggest` output instead"
+    )
+    evaluate.add_argument(
+        "--method",
+        choices=["full", "examples", "wording"],
+        default="full",
+        help="full: examples and trained head (what the bot uses); examples: without the head;"
+        " wording: each indicator's own wording only (the zero-shot baseline)",
+    )
+    evaluate.set_defaults(handler=_eval)
     warm = commands.add_parser("warm", help="load the model and cache indicator embeddings")
     warm.set_defaults(handler=_warm)
     return parser
@@ -72,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except ConfigError as error:
+    except (ConfigError, DatasetError) as error:
         print(error, file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -25,6 +25,7 @@ SETTINGS: dict[str, str] = {
     "REFLECTBOT_TIMEZONE": f"default time zone for new users, default {DEFAULT_TIMEZONE}",
     "REFLECTBOT_ADMINS": "comma-separated Telegram user ids of the bot's administrators",
     "REFLECTBOT_FRAMEWORK": "competence framework file (TOML); default: the packaged CLD framework",
+    "REFLECTBOT_EXAMPLES": "worked examples per indicator (TOML); default: the packaged ones",
     "REFLECTBOT_CACHE_DIR": "where indicator embeddings are cached; default: cache/ beside the DB",
     "REFLECTBOT_LOG_LEVEL": "logging level, default INFO",
 }
@@ -61,6 +62,7 @@ class Settings:
     timezone: str = DEFAULT_TIMEZONE
     admins: frozenset[int] = frozenset()
     framework_path: Path | None = None
+    examples_path: Path | None = None
     cache_dir: Path | None = None
     log_level: str = "INFO"
 
@@ -135,6 +137,10 @@ def load_settings(
     if framework_path is not None and not framework_path.is_file():
         problems.append(f"REFLECTBOT_FRAMEWORK={str(framework_path)!r}: no such file")
 
+    examples_path = Path(get("REFLECTBOT_EXAMPLES")) if get("REFLECTBOT_EXAMPLES") else None
+    if examples_path is not None and not examples_path.is_file():
+        problems.append(f"REFLECTBOT_EXAMPLES={str(examples_path)!r}: no such file")
+
     log_level = (get("REFLECTBOT_LOG_LEVEL") or "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         problems.append(f"REFLECTBOT_LOG_LEVEL={log_level!r} must be DEBUG, INFO, WARNING or ERROR")
@@ -150,6 +156,7 @@ def load_settings(
         timezone=timezone,
         admins=frozenset(admins),
         framework_path=framework_path,
+        examples_path=examples_path,
         cache_dir=Path(get("REFLECTBOT_CACHE_DIR")) if get("REFLECTBOT_CACHE_DIR") else None,
         log_level=log_level,
     )

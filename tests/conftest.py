@@ -9,7 +9,14 @@ import pytest
 
 from bot.config import Secret, Settings
 from bot.services.container import Services, build_services
-from framework import FakeEncoder
+from framework import FakeEncoder, ScoringParameters, Suggester, load_framework
+
+
+def fake_suggester() -> Suggester:
+    """Suggestions from the deterministic bag-of-words encoder against each indicator's
+    own wording: texts that share an indicator's words get it. The floor suits that
+    encoder's similarity scale (the real method's is tuned for the real model)."""
+    return Suggester(load_framework(), FakeEncoder(), parameters=ScoringParameters(knn_floor=0.25))
 
 
 class FakeClock:
@@ -42,6 +49,6 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, clock: FakeClock) -> Services:
-    built = build_services(settings, encoder=FakeEncoder(), clock=clock)
+    built = build_services(settings, suggester=fake_suggester(), clock=clock)
     yield built
     built.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,8 +15,19 @@ from bot.services.history import HistoryService
 from bot.services.reflecting import ReflectingService
 from bot.services.tagging import TaggingService
 from bot.services.users import UserService
-from framework import Encoder, Framework, SentenceTransformerEncoder, Suggester, load_framework
+from framework import (
+    Encoder,
+    Framework,
+    FrameworkError,
+    SentenceTransformerEncoder,
+    Suggester,
+    load_examples,
+    load_framework,
+    load_head,
+)
 from prompts import load_question_sets
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -37,25 +49,49 @@ class Services:
         self.db.close()
 
 
+def build_suggester(
+    settings: Settings, framework: Framework | None = None, encoder: Encoder | None = None
+) -> Suggester:
+    """The suggester for the configured model and framework (the model loads on first use).
+
+    The packaged examples are used whenever they fit the framework; a framework without
+    examples falls back to its indicators' own wording, which suggests far less well.
+    """
+    framework = framework or load_framework(settings.framework_path)
+    try:
+        examples = load_examples(framework, settings.examples_path)
+    except FrameworkError:
+        if settings.examples_path is not None:
+            raise
+        log.warning(
+            "no examples fit framework %s: suggestions use indicator wording", framework.path
+        )
+        examples = None
+    return Suggester(
+        framework,
+        encoder if encoder is not None else SentenceTransformerEncoder(settings.model),
+        examples=examples,
+        head=load_head(),
+        cache_dir=settings.embedding_cache_dir,
+    )
+
+
 def build_services(
     settings: Settings,
     *,
     encoder: Encoder | None = None,
+    suggester: Suggester | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Services:
     """Open the database (running migrations), load the framework and question sets.
 
     The embedding model is not loaded here: it loads on first use, off the event loop.
-    Tests pass a fake ``encoder`` and a fake ``clock``.
+    Tests pass a fake ``encoder`` (or a whole ``suggester``) and a fake ``clock``.
     """
     db = storage.open_database(settings.db_path)
     framework = load_framework(settings.framework_path)
     question_sets = load_question_sets()
-    suggester = Suggester(
-        framework,
-        encoder if encoder is not None else SentenceTransformerEncoder(settings.model),
-        cache_dir=settings.embedding_cache_dir,
-    )
+    suggester = suggester or build_suggester(settings, framework, encoder)
     return Services(
         db=db,
         framework=framework,

@@ -17,7 +17,7 @@ import sqlite_utils
 
 import storage
 from bot.services.errors import NotAllowed, NotFound
-from framework import Suggester
+from framework import FeedbackExample, Suggester
 from prompts import Question, QuestionSet
 from storage import Reflection, StoredSuggestion
 
@@ -26,6 +26,7 @@ from storage import Reflection, StoredSuggestion
 SPLIT_MESSAGE_MIN_CHARS = 4000
 SPLIT_MESSAGE_WINDOW = timedelta(seconds=90)
 NOTE_SET_ID = "quick"
+OTHERS_FEEDBACK_WEIGHT = 0.9
 
 
 @dataclass(frozen=True)
@@ -233,11 +234,25 @@ class ReflectingService:
 
     async def _suggest(self, reflection: Reflection) -> Finished:
         # The model runs off the event loop; the database stays on this thread.
-        suggestions = await asyncio.to_thread(self._suggester.suggest, reflection.text)
+        feedback = self._feedback_for(reflection.user_id)
+        suggestions = await asyncio.to_thread(self._suggester.suggest, reflection.text, feedback)
         stored = storage.save_suggestions(
             self._db, reflection.id, suggestions, self._suggester.model_id, self._clock()
         )
         return Finished(reflection, stored)
+
+    def _feedback_for(self, user_id: int) -> list[FeedbackExample]:
+        """Earlier confirmations and rejections: the practitioner's own count fully,
+        other practitioners' on this installation a little less."""
+        return [
+            FeedbackExample(
+                row.indicator_id,
+                row.text,
+                row.confirmed,
+                1.0 if row.user_id == user_id else OTHERS_FEEDBACK_WEIGHT,
+            )
+            for row in storage.feedback_rows(self._db)
+        ]
 
     def _compose(self, reflection_id: int) -> str:
         answers = storage.answers_for(self._db, reflection_id)

@@ -14,7 +14,7 @@ from bot.config import Secret, Settings
 from bot.services.container import Services, build_services
 from bot.services.reflecting import SPLIT_MESSAGE_MIN_CHARS
 from bot.telegram.application import COMMANDS, build_application
-from framework import FakeEncoder
+from tests.conftest import fake_suggester
 
 from .conftest import run_application
 from .fake_bot_api import BotMessage, FakeBotApi, FakeUser
@@ -33,7 +33,7 @@ GIBBS_ANSWERS = [
 @asynccontextmanager
 async def running_bot(server: FakeBotApi, settings: Settings) -> AsyncIterator[Services]:
     """Build the services and the real Application, run it against the fake server."""
-    services = build_services(settings, encoder=FakeEncoder())
+    services = build_services(settings, suggester=fake_suggester())
     application = build_application(services)
     try:
         async with run_application(application):

@@ -6,7 +6,7 @@ import storage
 from bot.services import Finished, NotAllowed, NoteOffer, NotFound, QuestionStep
 from bot.services.container import build_services
 from bot.services.reflecting import SPLIT_MESSAGE_MIN_CHARS, Continuation
-from framework import FakeEncoder
+from tests.conftest import fake_suggester
 
 ANN, BO = 101, 202
 CONFLICT = "Two young people were fighting; I worked towards the resolution of conflict."
@@ -137,7 +137,9 @@ async def test_the_parts_of_a_long_message_become_one_answer(clock, services, re
     assert step.question.id == "now_what"
 
 
-async def test_a_long_last_answer_that_continues_updates_the_saved_reflection(clock, reflecting):
+async def test_a_long_last_answer_that_continues_updates_the_saved_reflection(
+    clock, services, reflecting
+):
     reflecting.start(ANN, "quick")
     long_part = "We talked about the pool table and snacks. " * (SPLIT_MESSAGE_MIN_CHARS // 40)
     finished = await reflecting.receive_text(ANN, long_part)
@@ -146,8 +148,11 @@ async def test_a_long_last_answer_that_continues_updates_the_saved_reflection(cl
     assert isinstance(continued, Continuation)
     assert continued.finished.reflection.id == finished.reflection.id
     assert continued.finished.reflection.text.endswith(CONFLICT)
-    assert continued.finished.suggestions[0].indicator_id == "2.6"
-    assert continued.finished.suggestions[0].evidence == CONFLICT
+    # Suggestions are recomputed from the whole, joined text.
+    ranking = services.suggester.rank(continued.finished.reflection.text)
+    assert ranking[0][0] == "2.6"
+    stored = storage.suggestions_for(services.db, finished.reflection.id)
+    assert stored == continued.finished.suggestions
 
 
 async def test_short_messages_are_never_merged(clock, reflecting):
@@ -160,7 +165,7 @@ async def test_a_restart_loses_nothing(settings, clock, services, reflecting):
     reflecting.start(ANN, "gibbs")
     await answer_all(reflecting, ANN, ["description", "feelings"])
     services.close()
-    restarted = build_services(settings, encoder=FakeEncoder(), clock=clock)
+    restarted = build_services(settings, suggester=fake_suggester(), clock=clock)
     step = restarted.reflecting.current_step(ANN)
     assert (step.question.id, step.number) == ("evaluation", 3)
     result = await answer_all(restarted.reflecting, ANN, ["e", "a", "c", "ap"])
@@ -178,3 +183,21 @@ async def test_an_open_reflection_with_every_answer_is_finished_before_new_text(
     offer = await reflecting.receive_text(ANN, "a new thought")
     assert isinstance(offer, NoteOffer)
     assert storage.get_reflection(services.db, step.reflection.id).status == "done"
+
+
+async def test_a_confirmed_indicator_shapes_the_next_similar_reflection(services, reflecting):
+    """Ann confirms an indicator the suggester did not think of; her next similar note
+    gets it first. Bo, on the same installation, benefits too."""
+    text = "Sorted the pool rota after the lads fell out."
+    reflecting.start(ANN, "quick")
+    first = await reflecting.receive_text(ANN, text)
+    assert "2.8" not in [s.indicator_id for s in first.suggestions]
+    services.tagging.choose(ANN, first.reflection.id, "2.8", "toggle")
+    reflecting.start(ANN, "quick")
+    again = await reflecting.receive_text(
+        ANN, "Sorted the pool rota again after the lads fell out."
+    )
+    assert again.suggestions[0].indicator_id == "2.8"
+    reflecting.start(BO, "quick")
+    for_bo = await reflecting.receive_text(BO, "Sorted the pool rota after the lads fell out.")
+    assert "2.8" in [s.indicator_id for s in for_bo.suggestions]
