@@ -135,7 +135,7 @@ class Suggester:
             if self._references is not None:
                 return
             texts_by_indicator = [
-                self.examples.by_indicator[i]
+                self.examples.references(i)
                 if self.examples
                 else (self.framework.indicator(i).text,)
                 for i in self._ids

@@ -144,3 +144,17 @@ def test_copying_the_framework_keeps_the_examples(cld, tmp_path):
     copy = tmp_path / "cld.toml"
     shutil.copy(cld.path, copy)
     assert load_examples(load_framework(copy)).by_indicator.keys() == set(cld.indicator_ids)
+
+
+def test_labelled_reflections_are_references_of_each_of_their_labels(cld):
+    from framework import Suggester
+
+    examples = load_examples(cld)
+    both = [r for r in examples.reflections if {"2.6", "1.7"} <= set(r.labels)]
+    assert both, "the packaged reflections include one labelled 2.6 and 1.7"
+    for indicator_id in ("2.6", "1.7"):
+        assert both[0].text in examples.references(indicator_id)
+    suggester = Suggester(cld, FakeEncoder(), examples=examples)
+    suggester.prepare()
+    expected = sum(len(examples.references(i)) for i in cld.indicator_ids)
+    assert suggester._references.vectors.shape[0] == expected > 56 * 26
