@@ -155,6 +155,8 @@ class SentenceTransformerEncoder:
 
     def _load_model(self) -> Any:
         """Import sentence-transformers and load the model, or raise ModelLoadError."""
+        # Loading is quiet: a progress bar would land in the terminal chat.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         if self._model_arg is None:
             # The default is on disk; never let the hub libraries try the network.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
