@@ -11,6 +11,7 @@ import getpass
 import html
 import re
 from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
 
 from bot.services import Finished, NoteOffer, QuestionStep, ServiceError
 from bot.services.container import Services
@@ -259,11 +260,13 @@ class TerminalChat:
 
     def history(self) -> None:
         page = self.services.history.page(self.user_id, 0)
+        user = self.services.users.get(self.user_id)
+        zone = ZoneInfo(user.timezone if user else self.services.settings.timezone)
         if not page.entries:
             self.say(t("history.empty"))
             return
         for entry in page.entries:
-            moment = entry.reflection.finished_at or entry.reflection.started_at
+            moment = (entry.reflection.finished_at or entry.reflection.started_at).astimezone(zone)
             tags = ", ".join(entry.confirmed) or "-"
             self.say(f"{entry.number}. {moment:%a %d %b %Y %H:%M}  [{tags}]")
             self.say(f"   {' '.join(entry.reflection.text.split())[:160]}")
