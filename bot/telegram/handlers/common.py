@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.services import NotAllowed, ServiceError
+from bot.telegram import callback_data as cd
 from bot.telegram.context import Context
 from bot.telegram.views import View
 from prompts import t
 from storage import User
+
+A = TypeVar("A", bound=cd.Action)
+ButtonHandler = Callable[[Update, Context], Awaitable[None]]
 
 
 async def reply(update: Update, view: View | str) -> Message:
@@ -40,3 +49,36 @@ async def consented_user(update: Update, context: Context) -> User | None:
         else:
             await reply(update, t("welcome.needed"))
     return user
+
+
+def button_handler(
+    kind: type[A],
+) -> Callable[[Callable[[Update, Context, User, A], Awaitable[None]]], ButtonHandler]:
+    """Wrap a button callback: consent gate, typed payload, and refused buttons answered.
+
+    The wrapped function gets the update, the context, the user and the parsed action.
+    A service refusing the request (someone else's reflection, or one that no longer
+    exists) is answered with a short alert; nothing is changed.
+    """
+
+    def wrap(handler: Callable[[Update, Context, User, A], Awaitable[None]]) -> ButtonHandler:
+        @functools.wraps(handler)
+        async def run(update: Update, context: Context) -> None:
+            query = update.callback_query
+            user = await consented_user(update, context)
+            if user is None:
+                return
+            action = cd.parse(query.data)
+            if not isinstance(action, kind):  # routing matched the kind; anything else is stale
+                await query.answer(t("errors.stale_button"), show_alert=True)
+                return
+            try:
+                await handler(update, context, user, action)
+            except NotAllowed:
+                await query.answer(t("errors.not_yours"), show_alert=True)
+            except ServiceError:
+                await query.answer(t("errors.stale_button"), show_alert=True)
+
+        return run
+
+    return wrap

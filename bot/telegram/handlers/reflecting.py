@@ -6,13 +6,14 @@ from html import escape
 
 from telegram import Update
 
-from bot.services import Finished, NoteOffer, NotFound, QuestionStep, ServiceError
+from bot.services import Finished, NoteOffer, NotFound, QuestionStep
 from bot.services.reflecting import Continuation
 from bot.telegram import callback_data as cd
 from bot.telegram import views
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import consented_user, edit, reply
+from bot.telegram.handlers.common import button_handler, consented_user, edit, reply
 from prompts import t
+from storage import User
 
 
 async def reflect(update: Update, context: Context) -> None:
@@ -30,39 +31,27 @@ async def reflect(update: Update, context: Context) -> None:
     await reply(update, views.choose_set(reflecting.question_sets()))
 
 
-async def choose_set(update: Update, context: Context) -> None:
+@button_handler(cd.ChooseSet)
+async def choose_set(update: Update, context: Context, user: User, action: cd.ChooseSet) -> None:
     query = update.callback_query
-    user = await consented_user(update, context)
-    if user is None:
-        return
-    action = cd.parse(query.data)
-    assert isinstance(action, cd.ChooseSet)
     try:
         step = context.services.reflecting.start(user.id, action.set_id)
     except NotFound:
         await query.answer(t("reflect.unknown_set"), show_alert=True)
         return
-    except ServiceError:  # a reflection is already open: this menu is stale
-        await query.answer(t("errors.stale_button"), show_alert=True)
-        return
+    # Any other refusal (a reflection is already open) means this menu is stale.
     await query.answer()
     await edit(query, t("reflect.chosen", name=escape(step.question_set.name)))
     await reply(update, views.question(step))
 
 
-async def open_choice(update: Update, context: Context) -> None:
+@button_handler(cd.OpenChoice)
+async def open_choice(update: Update, context: Context, user: User, action: cd.OpenChoice) -> None:
     """Resume, keep-and-restart, or delete the reflection left open."""
-    query = update.callback_query
-    user = await consented_user(update, context)
-    if user is None:
-        return
-    action = cd.parse(query.data)
-    assert isinstance(action, cd.OpenChoice)
-    reflecting = context.services.reflecting
+    query, reflecting = update.callback_query, context.services.reflecting
     open_one = reflecting.open_reflection(user.id)
     if open_one is None or open_one.id != action.reflection_id:
-        await query.answer(t("errors.stale_button"), show_alert=True)
-        return
+        raise NotFound("that reflection is no longer open")
     await query.answer()
     if action.action == "resume":
         step = reflecting.current_step(user.id)
@@ -155,52 +144,38 @@ async def cancel(update: Update, context: Context) -> None:
     await reply(update, views.cancel_confirm(open_one.id, answered))
 
 
-async def cancel_choice(update: Update, context: Context) -> None:
-    query = update.callback_query
-    user = await consented_user(update, context)
-    if user is None:
-        return
-    action = cd.parse(query.data)
-    assert isinstance(action, cd.CancelChoice)
-    reflecting = context.services.reflecting
-    try:
-        if action.action == "keep":
-            finished = await reflecting.keep(user.id, action.reflection_id)
-            await query.answer()
-            await edit(query, t("cancel.kept"))
-            await show_finished(update, context, finished)
-        elif action.action == "drop":
-            reflecting.discard(user.id, action.reflection_id)
-            await query.answer()
-            await edit(query, t("cancel.dropped"))
-        else:
-            step = reflecting.current_step(user.id)
-            if step is None or step.reflection.id != action.reflection_id:
-                raise NotFound("that reflection is no longer open")
-            await query.answer()
-            await edit(query, t("reflect.resumed"))
-            await reply(update, views.question(step))
-    except ServiceError:
-        await query.answer(t("errors.stale_button"), show_alert=True)
+@button_handler(cd.CancelChoice)
+async def cancel_choice(
+    update: Update, context: Context, user: User, action: cd.CancelChoice
+) -> None:
+    query, reflecting = update.callback_query, context.services.reflecting
+    if action.action == "keep":
+        finished = await reflecting.keep(user.id, action.reflection_id)
+        await query.answer()
+        await edit(query, t("cancel.kept"))
+        await show_finished(update, context, finished)
+    elif action.action == "drop":
+        reflecting.discard(user.id, action.reflection_id)
+        await query.answer()
+        await edit(query, t("cancel.dropped"))
+    else:
+        step = reflecting.current_step(user.id)
+        if step is None or step.reflection.id != action.reflection_id:
+            raise NotFound("that reflection is no longer open")
+        await query.answer()
+        await edit(query, t("reflect.resumed"))
+        await reply(update, views.question(step))
 
 
-async def note_choice(update: Update, context: Context) -> None:
-    query = update.callback_query
-    user = await consented_user(update, context)
-    if user is None:
-        return
-    action = cd.parse(query.data)
-    assert isinstance(action, cd.NoteChoice)
-    reflecting = context.services.reflecting
-    try:
-        if action.action == "save":
-            finished = await reflecting.save_note(user.id, action.reflection_id)
-            await query.answer()
-            await edit(query, t("note.saved"))
-            await show_finished(update, context, finished)
-        else:
-            reflecting.discard(user.id, action.reflection_id)
-            await query.answer()
-            await edit(query, t("note.dropped"))
-    except ServiceError:
-        await query.answer(t("errors.stale_button"), show_alert=True)
+@button_handler(cd.NoteChoice)
+async def note_choice(update: Update, context: Context, user: User, action: cd.NoteChoice) -> None:
+    query, reflecting = update.callback_query, context.services.reflecting
+    if action.action == "save":
+        finished = await reflecting.save_note(user.id, action.reflection_id)
+        await query.answer()
+        await edit(query, t("note.saved"))
+        await show_finished(update, context, finished)
+    else:
+        reflecting.discard(user.id, action.reflection_id)
+        await query.answer()
+        await edit(query, t("note.dropped"))

@@ -4,33 +4,21 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.services import NotAllowed, ServiceError
 from bot.telegram import callback_data as cd
 from bot.telegram import views
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import consented_user, edit
+from bot.telegram.handlers.common import button_handler, edit
 from prompts import t
+from storage import User
 
 
-async def tag_tap(update: Update, context: Context) -> None:
+@button_handler(cd.TagTap)
+async def tag_tap(update: Update, context: Context, user: User, action: cd.TagTap) -> None:
     """One tap on an indicator: confirm, reject, or toggle a picked one."""
-    query = update.callback_query
-    user = await consented_user(update, context)
-    if user is None:
-        return
-    action = cd.parse(query.data)
-    assert isinstance(action, cd.TagTap)
-    services = context.services
-    try:
-        view = services.tagging.choose(
-            user.id, action.reflection_id, action.indicator_id, action.choice
-        )
-    except NotAllowed:
-        await query.answer(t("errors.not_yours"), show_alert=True)
-        return
-    except ServiceError:
-        await query.answer(t("errors.stale_button"), show_alert=True)
-        return
+    query, services = update.callback_query, context.services
+    view = services.tagging.choose(
+        user.id, action.reflection_id, action.indicator_id, action.choice
+    )
     await query.answer()
     if action.choice == "toggle":
         competence = services.framework.indicator(action.indicator_id).competence
@@ -39,26 +27,14 @@ async def tag_tap(update: Update, context: Context) -> None:
         await edit(query, views.tags(view, services.framework))
 
 
-async def tag_action(update: Update, context: Context) -> None:
+@button_handler(cd.TagAction)
+async def tag_action(update: Update, context: Context, user: User, action: cd.TagAction) -> None:
     """None of these, pick an indicator, back, or done."""
-    query = update.callback_query
-    user = await consented_user(update, context)
-    if user is None:
-        return
-    action = cd.parse(query.data)
-    assert isinstance(action, cd.TagAction)
-    services = context.services
-    try:
-        if action.action == "none":
-            view = services.tagging.none_of_these(user.id, action.reflection_id)
-        else:
-            view = services.tagging.view(user.id, action.reflection_id)
-    except NotAllowed:
-        await query.answer(t("errors.not_yours"), show_alert=True)
-        return
-    except ServiceError:
-        await query.answer(t("errors.stale_button"), show_alert=True)
-        return
+    query, services = update.callback_query, context.services
+    if action.action == "none":
+        view = services.tagging.none_of_these(user.id, action.reflection_id)
+    else:
+        view = services.tagging.view(user.id, action.reflection_id)
     if action.action == "pick":
         await query.answer()
         await edit(query, views.competences(view, services.framework))
@@ -71,21 +47,14 @@ async def tag_action(update: Update, context: Context) -> None:
         await edit(query, views.tags(view, services.framework))
 
 
-async def pick_competence(update: Update, context: Context) -> None:
-    query = update.callback_query
-    user = await consented_user(update, context)
-    if user is None:
-        return
-    action = cd.parse(query.data)
-    assert isinstance(action, cd.PickCompetence)
-    services = context.services
-    try:
-        view = services.tagging.view(user.id, action.reflection_id)
-        services.framework.competence(action.number)
-    except NotAllowed:
-        await query.answer(t("errors.not_yours"), show_alert=True)
-        return
-    except (ServiceError, KeyError):
+@button_handler(cd.PickCompetence)
+async def pick_competence(
+    update: Update, context: Context, user: User, action: cd.PickCompetence
+) -> None:
+    """Show one competence's indicators to pick from."""
+    query, services = update.callback_query, context.services
+    view = services.tagging.view(user.id, action.reflection_id)
+    if action.number not in {c.number for c in services.framework.competences}:
         await query.answer(t("errors.stale_button"), show_alert=True)
         return
     await query.answer()
