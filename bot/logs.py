@@ -32,3 +32,6 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # At DEBUG, python-telegram-bot logs every update and every request's parameters,
+    # i.e. the text of reflections: never below INFO, whatever the bot's own level.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))

@@ -1,0 +1,58 @@
+"""`reflectbot run` as a real process: configured from the environment, long polling the
+fake Bot API, stopped with Ctrl-C, and neither the token nor any reflection text in its
+logs, even at DEBUG."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+
+async def test_reflectbot_run_serves_users_and_stops_cleanly(fake_telegram, tmp_path):
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": fake_telegram.token,
+        "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
+        "REFLECTBOT_DB": str(tmp_path / "bot.sqlite3"),
+        "REFLECTBOT_CACHE_DIR": str(tmp_path / "cache"),
+        "REFLECTBOT_LOG_LEVEL": "DEBUG",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        ann = fake_telegram.user(1001, "Ann")
+        await ann.send_command("/start")
+        welcome = await ann.next_message(timeout=60)
+        assert "Nothing is stored until you agree" in welcome.text
+        assert [c["command"] for c in fake_telegram.commands] == [
+            "start",
+            "reflect",
+            "skip",
+            "cancel",
+            "history",
+            "help",
+        ]
+        await ann.press(welcome, "I agree")
+        await ann.wait_for(lambda m: "Thank you" in (m.text or ""), timeout=10)
+        await ann.send_text("a private reflection about J and his family")
+        offer = await ann.next_message(timeout=10)
+        assert offer.text == "Save this as a quick reflection?"
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    logs = stderr.decode()
+    assert process.returncode == 0, logs
+    assert "Application started" in logs
+    assert fake_telegram.token not in logs
+    assert "private reflection" not in logs
+    assert (tmp_path / "bot.sqlite3").exists()
