@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from framework import SentenceTransformerEncoder, Suggester, load_examples, load_framework  # noqa: E402
 from framework.dataset import read_jsonl  # noqa: E402
-from framework.evaluation import Prediction, evaluate  # noqa: E402
+from framework.evaluation import as_prediction, evaluate  # noqa: E402
 from framework.train_head import train_head  # noqa: E402
 
 DEV = Path(os.environ.get("REFLECTBOT_DEV_SET", ROOT.parent / "shared" / "eval" / "dev.jsonl"))
@@ -47,14 +47,7 @@ def main() -> None:
             framework, encoder, examples=learned, head=train_head(framework, learned, encoder)
         )
         items = sets[test]
-        predictions = []
-        for item in items:
-            shown, ranking = suggester.analyse(item.text)
-            predictions.append(
-                Prediction(
-                    item.id, tuple(s.indicator_id for s in shown), tuple(i for i, _ in ranking)
-                )
-            )
+        predictions = [as_prediction(item.id, *suggester.analyse(item.text)) for item in items]
         r = evaluate(items, predictions)
         print(
             f"{name:18} {test:9} {r.rp_at_3_shown:.3f}  {r.mrr:.3f}  {r.p_at_1:.3f}"

@@ -11,7 +11,6 @@ from pathlib import Path
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
 from framework.dataset import DatasetError
-from framework.evaluation import Prediction
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -43,17 +42,18 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _warm(args: argparse.Namespace) -> int:
-    """Load the model and compute the indicator embeddings, so the first reflection is quick."""
+    """Load the model and cache the example embeddings, so the first reflection is quick.
+
+    Only the suggester is built: the database is not touched (the Docker build runs this,
+    and the database belongs in the /data volume, not the image).
+    """
     settings = load_settings(require_token=False)
     configure_logging(settings.log_level, [settings.token.get()])
-    from bot.services.container import build_services
+    from bot.services.container import build_suggester
 
-    services = build_services(settings)
-    try:
-        services.suggester.prepare()
-        print(f"ready: {services.suggester.model_id}, cache in {settings.embedding_cache_dir}")
-    finally:
-        services.close()
+    suggester = build_suggester(settings)
+    suggester.prepare()
+    print(f"ready: {suggester.model_id}, cache in {settings.embedding_cache_dir}")
     return 0
 
 
@@ -85,6 +85,7 @@ def _eval(args: argparse.Namespace) -> int:
     from framework import Suggester, load_framework
     from framework.dataset import read_jsonl
     from framework.evaluation import (
+        as_prediction,
         evaluate,
         format_report,
         predict,
@@ -105,7 +106,7 @@ def _eval(args: argparse.Namespace) -> int:
                 cache_dir=settings.embedding_cache_dir,
             )
         predictions = [
-            Prediction(item.id, tuple(s.indicator_id for s in shown), tuple(i for i, _ in ranking))
+            as_prediction(item.id, shown, ranking)
             for item, (shown, ranking) in zip(items, predict(suggester, items), strict=True)
         ]
     report = evaluate(items, predictions)

@@ -174,6 +174,13 @@ def predict(
     return [suggester.analyse(item.text) for item in items]
 
 
+def as_prediction(
+    item_id: str, shown: Sequence[Suggestion], ranking: Sequence[tuple[str, float]]
+) -> Prediction:
+    """What the suggester did for one item, in the form `evaluate` scores."""
+    return Prediction(item_id, tuple(s.indicator_id for s in shown), tuple(i for i, _ in ranking))
+
+
 def prediction_record(
     item_id: str, suggestions: Sequence[Suggestion], ranking: Sequence[tuple[str, float]]
 ) -> dict:

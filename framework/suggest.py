@@ -76,10 +76,16 @@ def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
 
+def scored_positions(sentences: Sequence[str]) -> list[int]:
+    """Which sentences are worth scoring on their own (none for a one-sentence text)."""
+    kept = [i for i, s in enumerate(sentences) if len(s.split()) >= MIN_SENTENCE_WORDS]
+    return kept if len(kept) > 1 else []
+
+
 def scored_sentences(text: str) -> list[str]:
-    """The sentences worth scoring on their own (none for a one-sentence text)."""
-    sentences = [s for s in split_sentences(text) if len(s.split()) >= MIN_SENTENCE_WORDS]
-    return sentences if len(sentences) > 1 else []
+    """The sentences of ``text`` worth scoring on their own."""
+    sentences = split_sentences(text)
+    return [sentences[i] for i in scored_positions(sentences)]
 
 
 class Suggester:
@@ -201,8 +207,8 @@ class Suggester:
         them together would pad every sentence to the whole text's length).
         """
         sentences = split_sentences(whole)
-        scored = [i for i, s in enumerate(sentences) if len(s.split()) >= MIN_SENTENCE_WORDS]
-        if len(scored) < 2:
+        scored = scored_positions(sentences)
+        if not scored:
             return self.encoder.encode([whole]), []
         encode_document = getattr(self.encoder, "encode_document", None)
         document = encode_document(sentences) if encode_document is not None else None

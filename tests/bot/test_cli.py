@@ -88,3 +88,14 @@ def test_a_malformed_file_gets_a_clear_error(tmp_path, monkeypatch, capsys):
     unknown.write_text('{"id": "a", "text": "ok", "labels": ["9.9"]}\n')
     assert main(["eval", str(unknown)]) == 2
     assert "unknown indicator id(s) ['9.9']" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_warm_fills_the_cache_without_touching_the_database(
+    labelled, tmp_path, shared_cache, monkeypatch, capsys
+):
+    monkeypatch.setenv("REFLECTBOT_DB", str(tmp_path / "data" / "bot.sqlite3"))
+    assert main(["warm"]) == 0
+    assert "ready: sentence-transformers/all-MiniLM-L6-v2" in capsys.readouterr().out
+    assert list(shared_cache.glob("*.npy"))
+    assert not (tmp_path / "data").exists()
