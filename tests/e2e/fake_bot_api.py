@@ -3,11 +3,20 @@
 ``FakeBotApi`` is an aiohttp server on 127.0.0.1 that speaks the Bot API's HTTP protocol
 (JSON, urlencoded and multipart requests; ``{"ok": ..., "result": ...}`` answers) well enough
 that python-telegram-bot cannot tell it from Telegram: long polling with offsets, messages,
-edits, inline keyboards, callback queries, commands, uploads, and Telegram's own error
-texts for the mistakes a bot is likely to make (too long text, bad HTML, stale edits, ...).
+edits, inline keyboards, callback queries, commands, uploads, leaveChat and getChat, and
+Telegram's own error texts for the mistakes a bot is likely to make (too long text, bad HTML,
+stale edits, writing to a chat that blocked or removed it, ...).
 
-``FakeUser`` is the other side of the chat: a test makes a user send text, commands, media
-and button presses, then reads or awaits what the bot sent back. Every wait is bounded and
+The test plays the other side, chat by chat (every kind is a ``FakeChat``):
+
+- ``FakeUser``: a user in their private chat with the bot, sending text, commands, media and
+  button presses, blocking and unblocking the bot;
+- ``FakeGroup``: a group or supergroup that members add the bot to and remove it from
+  (``my_chat_member`` updates), where they write, reply, press buttons, and where anonymous
+  admins, service messages and a linked channel's automatic forwards appear;
+- ``FakeChannel``: a channel that makes the bot an administrator and publishes posts.
+
+In each, the test reads or awaits what the bot sent to that chat. Every wait is bounded and
 fails with an ``AssertionError`` that shows the chat transcript.
 """
 
@@ -528,6 +537,7 @@ class BotMessage:
     deleted: bool = False
     chat: JSON = field(default_factory=dict, repr=False)
     sender: JSON = field(default_factory=dict, repr=False)
+    sender_chat: JSON | None = field(default=None, repr=False)
 
     @property
     def buttons(self) -> Buttons:
@@ -544,12 +554,13 @@ class BotMessage:
 
     def to_api(self) -> JSON:
         """The Bot API ``Message`` object for this message."""
-        message: JSON = {
-            "message_id": self.message_id,
-            "from": self.sender,
-            "chat": self.chat,
-            "date": self.date,
-        }
+        message: JSON = {"message_id": self.message_id}
+        if self.sender:  # a channel's messages have no sender, only sender_chat
+            message["from"] = self.sender
+        if self.sender_chat is not None:
+            message["sender_chat"] = self.sender_chat
+        message["chat"] = self.chat
+        message["date"] = self.date
         if self.edit_date is not None:
             message["edit_date"] = self.edit_date
         if self.text is not None:
@@ -615,6 +626,7 @@ def _photo_size_json(file: SentFile) -> JSON:
 @dataclass
 class _CallbackQuery:
     user_id: int
+    chat_id: int
     answered: bool = False
 
 
@@ -705,11 +717,124 @@ def _recorded(values: dict[str, Any]) -> JSON:
     return recorded
 
 
-# --------------------------------------------------------------------------- the user side
+# --------------------------------------------------------------------------- the chats
 
 
-class FakeUser:
-    """A Telegram user in a private chat with the bot (chat id == user id)."""
+class FakeChat:
+    """A chat as the test sees it: what the bot sent there, and bounded waits for more.
+
+    The kinds are ``FakeUser`` (a private chat), ``FakeGroup`` (a group or supergroup) and
+    ``FakeChannel``. ``id`` is the chat id; ``kind`` is the Bot API ``Chat.type``.
+    """
+
+    kind: str
+
+    def __init__(self, server: FakeBotApi, chat_id: int):
+        self._server = server
+        self.id = chat_id
+        self.chat_actions: list[str] = []
+        self._events: list[str] = []
+        self._cursor = 0
+
+    @property
+    def chat_id(self) -> int:
+        return self.id
+
+    def chat_json(self) -> JSON:
+        """The Bot API ``Chat`` object of this chat."""
+        raise NotImplementedError
+
+    # ---- what the chat shows
+
+    # Messages handed to a test are snapshots: they do not change under its assertions when
+    # the bot edits later. press() and buttons() look the current state up by message id.
+
+    @property
+    def messages(self) -> list[BotMessage]:
+        """Every message the bot sent to this chat (deleted ones too), oldest first."""
+        return [copy.deepcopy(m) for m in self._server._bot_messages[self.id]]
+
+    @property
+    def last_message(self) -> BotMessage:
+        """The bot's latest message in this chat, as it is now."""
+        messages = self._server._bot_messages[self.id]
+        if not messages:
+            raise AssertionError(f"the bot has sent nothing to {self._name}")
+        return copy.deepcopy(messages[-1])
+
+    def buttons(self, message: BotMessage | int | None = None) -> Buttons:
+        """Rows of (text, callback_data) of a bot message (default: the last one)."""
+        if message is None:
+            return self.last_message.buttons
+        current = self._server._bot_message(self.id, _message_id(message))
+        return current.buttons if current is not None else []
+
+    async def next_message(self, timeout: float = 5.0) -> BotMessage:
+        """The next new bot message in this chat since the previous call, as it is now.
+
+        Waits up to ``timeout`` seconds, then fails with the transcript."""
+        messages = self._server._bot_messages[self.id]
+        await self._server._wait_until(
+            lambda: len(messages) > self._cursor,
+            timeout,
+            lambda: f"{self._name} got no new bot message within {timeout}s\n" + self.transcript(),
+        )
+        self._cursor += 1
+        return copy.deepcopy(messages[self._cursor - 1])
+
+    async def wait_for(
+        self, predicate: Callable[[BotMessage], bool], timeout: float = 5.0
+    ) -> BotMessage:
+        """Wait until some bot message in this chat, in its current (possibly edited) state,
+        satisfies ``predicate``; returns the latest such message as it was at that moment."""
+        found: list[BotMessage] = []
+
+        def satisfied() -> bool:
+            found[:] = [m for m in self._server._bot_messages[self.id] if predicate(m)]
+            return bool(found)
+
+        await self._server._wait_until(
+            satisfied,
+            timeout,
+            lambda: (
+                f"no bot message to {self._name} satisfied the predicate within "
+                f"{timeout}s\n" + self.transcript()
+            ),
+        )
+        return copy.deepcopy(found[-1])
+
+    def transcript(self) -> str:
+        """The chat so far, one event per line, for failure messages."""
+        lines = self._events or ["(nothing happened)"]
+        return f"--- transcript of {self._chat_name} ---\n" + "\n".join(lines)
+
+    # ---- internals
+
+    @property
+    def _name(self) -> str:
+        """Who or what this chat is, in failure messages."""
+        raise NotImplementedError
+
+    @property
+    def _chat_name(self) -> str:
+        return self._name
+
+    def _refusal(self) -> ApiError | None:
+        """The error Telegram gives the bot for sending here now, if any."""
+        return None
+
+    def _bot_can_delete_others_messages(self) -> bool:
+        return True
+
+
+class FakeUser(FakeChat):
+    """A Telegram user in a private chat with the bot (chat id == user id).
+
+    The same user can also act in a ``FakeGroup``; answers to their button presses are
+    collected in ``callback_answers`` wherever they pressed.
+    """
+
+    kind = "private"
 
     def __init__(
         self,
@@ -719,25 +844,18 @@ class FakeUser:
         username: str | None,
         language_code: str | None,
     ):
-        self._server = server
-        self.id = user_id
+        super().__init__(server, user_id)
         self.first_name = first_name
         self.username = username
         self.language_code = language_code
         self.blocked = False
         self.callback_answers: list[CallbackAnswer] = []
-        self.chat_actions: list[str] = []
-        self._events: list[str] = []
-        self._cursor = 0
 
     def __repr__(self) -> str:
         return f"FakeUser(id={self.id}, first_name={self.first_name!r})"
 
-    @property
-    def chat_id(self) -> int:
-        return self.id
-
     def to_api(self) -> JSON:
+        """The Bot API ``User`` object of this user."""
         user: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
         if self.username:
             user["username"] = self.username
@@ -753,9 +871,10 @@ class FakeUser:
 
     # ---- what the user does
 
-    async def send_text(self, text: str) -> int:
-        """Send a text message; a leading ``/command`` gets its bot_command entity."""
-        return await self._send(_text_content(text), text)
+    async def send_text(self, text: str, *, reply_to: int | None = None) -> int:
+        """Send a text message; a leading ``/command`` gets its bot_command entity.
+        ``reply_to`` makes it a reply to that message of this chat (bot's or user's)."""
+        return await self._send(_text_content(text), text, reply_to=reply_to)
 
     async def send_command(self, command: str = "/start", args: str = "") -> int:
         """Send ``/command [args]``, e.g. ``send_command("/start", "deep-link-payload")``."""
@@ -813,15 +932,7 @@ class FakeUser:
 
     async def edited_text(self, message_id: int, text: str) -> None:
         """Edit one of this user's earlier text messages (an ``edited_message`` update)."""
-        original = self._server._user_messages.get((self.id, message_id))
-        if original is None:
-            raise AssertionError(f"{self.first_name} sent no message #{message_id} to edit")
-        edited = {**original, "edit_date": self._server._now()}
-        edited.pop("entities", None)
-        edited.update(_text_content(text))
-        self._server._user_messages[(self.id, message_id)] = edited
-        self._events.append(f"{self.first_name} edited #{message_id}: {text}")
-        await self._server.push_update({"edited_message": edited})
+        await self._server._push_edit(self, self, message_id, text)
 
     async def press(
         self,
@@ -835,48 +946,19 @@ class FakeUser:
         text match wins, else a unique substring match). With neither, the message must
         have exactly one callback button.
         """
-        current = self._server._bot_message(self.id, _message_id(message))
-        if current is None or current.deleted:
-            raise AssertionError(
-                f"no bot message #{_message_id(message)} in {self.first_name}'s chat\n"
-                + self.transcript()
-            )
-        candidates = [
-            (text, data) for row in current.buttons for text, data in row if data is not None
-        ]
-        if callback_data is not None:
-            candidates = [(t, d) for t, d in candidates if d == callback_data]
-        if button_text is not None:
-            exact = [(t, d) for t, d in candidates if t == button_text]
-            candidates = exact or [(t, d) for t, d in candidates if button_text in t]
-        if len(candidates) != 1:
-            wanted = ", ".join(
-                f"{name}={value!r}"
-                for name, value in (("text", button_text), ("data", callback_data))
-                if value is not None
-            )
-            problem = "is ambiguous" if candidates else "matches no callback button"
-            raise AssertionError(
-                f"press({wanted or 'no criteria'}) {problem} on message "
-                f"#{current.message_id} {current.text!r}; its buttons are "
-                f"{current.buttons}"
-            )
-        text, data = candidates[0]
-        self._events.append(f"{self.first_name} pressed [{text}] on #{current.message_id}")
-        return await self._server._queue_callback_query(self, current.to_api(), data or "")
+        return await self._server._press(self, self, message, button_text, callback_data)
 
     async def press_raw(self, message_id: int, data: str) -> str:
-        """Press a button with arbitrary (forged or stale) data; the message may not exist."""
-        current = self._server._bot_message(self.id, message_id)
-        if current is not None and not current.deleted:
-            message = current.to_api()
-        else:  # Bot API InaccessibleMessage
-            message = {"chat": self.chat_json(), "message_id": message_id, "date": 0}
-        self._events.append(f"{self.first_name} pressed raw {data!r} on #{message_id}")
-        return await self._server._queue_callback_query(self, message, data)
+        """Press a button with arbitrary (forged, stale or empty) data; the message may not
+        exist (then the query carries an InaccessibleMessage)."""
+        return await self._server._press_raw(self, self, message_id, data=data)
+
+    async def press_game(self, message_id: int, short_name: str = "x") -> str:
+        """Press a game button: the query has ``game_short_name`` and no ``data``."""
+        return await self._server._press_raw(self, self, message_id, game_short_name=short_name)
 
     def block_bot(self) -> None:
-        """From now on, sending to this user fails with 403 Forbidden."""
+        """From now on, sending to this user fails with 403 Forbidden (no update is sent)."""
         self.blocked = True
         self._events.append(f"{self.first_name} blocked the bot")
 
@@ -884,91 +966,412 @@ class FakeUser:
         self.blocked = False
         self._events.append(f"{self.first_name} unblocked the bot")
 
-    # ---- what the user sees
+    async def block_bot_and_notify(self) -> None:
+        """``block_bot()`` plus the ``my_chat_member`` update Telegram sends (now "kicked")."""
+        self.block_bot()
+        await self._push_my_chat_member("member", "kicked")
 
-    # Messages handed to a test are snapshots: they do not change under its assertions when
-    # the bot edits later. press() and buttons() look the current state up by message id.
-
-    @property
-    def messages(self) -> list[BotMessage]:
-        """Every message the bot sent to this chat (deleted ones too), oldest first."""
-        return [copy.deepcopy(m) for m in self._server._bot_messages[self.id]]
-
-    @property
-    def last_message(self) -> BotMessage:
-        """The bot's latest message in this chat, as it is now."""
-        messages = self._server._bot_messages[self.id]
-        if not messages:
-            raise AssertionError(f"the bot has sent nothing to {self.first_name}")
-        return copy.deepcopy(messages[-1])
-
-    def buttons(self, message: BotMessage | int | None = None) -> Buttons:
-        """Rows of (text, callback_data) of a bot message (default: the last one)."""
-        if message is None:
-            return self.last_message.buttons
-        current = self._server._bot_message(self.id, _message_id(message))
-        return current.buttons if current is not None else []
-
-    async def next_message(self, timeout: float = 5.0) -> BotMessage:
-        """The next new bot message in this chat since the previous call, as it is now.
-
-        Waits up to ``timeout`` seconds, then fails with the transcript."""
-        messages = self._server._bot_messages[self.id]
-        await self._server._wait_until(
-            lambda: len(messages) > self._cursor,
-            timeout,
-            lambda: (
-                f"{self.first_name} got no new bot message within {timeout}s\n" + self.transcript()
-            ),
-        )
-        self._cursor += 1
-        return copy.deepcopy(messages[self._cursor - 1])
-
-    async def wait_for(
-        self, predicate: Callable[[BotMessage], bool], timeout: float = 5.0
-    ) -> BotMessage:
-        """Wait until some bot message in this chat, in its current (possibly edited) state,
-        satisfies ``predicate``; returns the latest such message as it was at that moment."""
-        found: list[BotMessage] = []
-
-        def satisfied() -> bool:
-            found[:] = [m for m in self._server._bot_messages[self.id] if predicate(m)]
-            return bool(found)
-
-        await self._server._wait_until(
-            satisfied,
-            timeout,
-            lambda: (
-                f"no bot message to {self.first_name} satisfied the predicate within "
-                f"{timeout}s\n" + self.transcript()
-            ),
-        )
-        return copy.deepcopy(found[-1])
-
-    def transcript(self) -> str:
-        """The chat so far, one event per line, for failure messages."""
-        lines = self._events or ["(nothing happened)"]
-        return f"--- transcript of {self.first_name}'s chat ---\n" + "\n".join(lines)
+    async def unblock_bot_and_notify(self) -> None:
+        """``unblock_bot()`` plus the ``my_chat_member`` update (from "kicked" to "member")."""
+        self.unblock_bot()
+        await self._push_my_chat_member("kicked", "member")
 
     # ---- internals
 
-    async def _send(self, content: JSON, description: str) -> int:
+    @property
+    def _name(self) -> str:
+        return self.first_name
+
+    @property
+    def _chat_name(self) -> str:
+        return f"{self.first_name}'s chat"
+
+    def _refusal(self) -> ApiError | None:
+        return ApiError(403, "Forbidden: bot was blocked by the user") if self.blocked else None
+
+    async def _push_my_chat_member(self, old_status: str, new_status: str) -> None:
+        bot = self._server.bot_user
+        await self._server.push_update(
+            {
+                "my_chat_member": {
+                    "chat": self.chat_json(),
+                    "from": self.to_api(),
+                    "date": self._server._now(),
+                    "old_chat_member": _chat_member(bot, old_status, self.kind),
+                    "new_chat_member": _chat_member(bot, new_status, self.kind),
+                }
+            }
+        )
+
+    async def _send(self, content: JSON, description: str, *, reply_to: int | None = None) -> int:
+        return await self._server._push_message(
+            self,
+            content,
+            self.first_name,
+            description,
+            sender=self.to_api(),
+            reply_to=reply_to,
+        )
+
+
+# Who Telegram puts into ``from`` for anonymous group admins and for automatic forwards.
+ANONYMOUS_ADMIN = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+TELEGRAM_SERVICE_USER = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+
+_MEMBER_STATUSES = {"member", "administrator", "creator", "restricted"}
+# The service messages FakeGroup.service_message() can send, and the details each takes.
+_SERVICE_DETAILS = {
+    "new_chat_members": {"users"},
+    "left_chat_member": {"user"},
+    "pinned_message": {"message_id"},
+    "new_chat_title": {"title"},
+}
+
+
+class _SharedChat(FakeChat):
+    """A group, supergroup or channel: a chat with a title that the bot is added to and
+    removed from. ``bot_status`` is the bot's ChatMember status there."""
+
+    def __init__(self, server: FakeBotApi, chat_id: int, title: str, kind: str):
+        super().__init__(server, chat_id)
+        self.title = title
+        self.kind = kind
+        self.bot_status = "left"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id}, title={self.title!r}, kind={self.kind!r})"
+
+    @property
+    def is_bot_member(self) -> bool:
+        return self.bot_status in _MEMBER_STATUSES
+
+    def chat_json(self) -> JSON:
+        return {"id": self.id, "title": self.title, "type": self.kind}
+
+    async def remove_bot(self, by: FakeUser, *, kicked: bool = False) -> None:
+        """``by`` removes the bot: a ``my_chat_member`` update to "left", or to "kicked"
+        (banned) with ``kicked=True``. Sending here then fails with 403."""
+        self._server._check_user(by)
+        if not self.is_bot_member:
+            raise AssertionError(f"the bot is not in {self._name} (status {self.bot_status!r})")
+        status = "kicked" if kicked else "left"
+        await self._change_bot_status(by.to_api(), status, f"{by.first_name} removed the bot")
+
+    # ---- internals
+
+    @property
+    def _name(self) -> str:
+        return f"the {self.kind} {self.title!r}"
+
+    def _check_bot_absent(self) -> None:
+        if self.is_bot_member:
+            raise AssertionError(f"the bot is already in {self._name} ({self.bot_status!r})")
+
+    def _refusal(self) -> ApiError | None:
+        if self.is_bot_member:
+            return None
+        if self.bot_status == "kicked":
+            return ApiError(403, f"Forbidden: bot was kicked from the {self.kind} chat")
+        return ApiError(403, f"Forbidden: bot is not a member of the {self.kind} chat")
+
+    def _bot_can_delete_others_messages(self) -> bool:
+        return self.bot_status in ("administrator", "creator")
+
+    async def _change_bot_status(
+        self, by: JSON, status: str, description: str, *, notify: bool = True
+    ) -> None:
+        bot = self._server.bot_user
+        old = _chat_member(bot, self.bot_status, self.kind)
+        self.bot_status = status
+        self._events.append(f"{description} (bot is now {status!r})")
+        if not notify:
+            return
+        await self._server.push_update(
+            {
+                "my_chat_member": {
+                    "chat": self.chat_json(),
+                    "from": by,
+                    "date": self._server._now(),
+                    "old_chat_member": old,
+                    "new_chat_member": _chat_member(bot, status, self.kind),
+                }
+            }
+        )
+
+    def _require_bot(self, what: str) -> None:
+        """Telegram delivers nothing from a chat the bot is not in: catch such tests."""
+        if not self.is_bot_member:
+            raise AssertionError(
+                f"the bot is not a member of {self._name} (status {self.bot_status!r}), so "
+                f"Telegram would not deliver {what}; call add_bot() first\n" + self.transcript()
+            )
+
+
+class FakeGroup(_SharedChat):
+    """A group or supergroup (negative chat id) with the bot in it, played by its members.
+
+    Created by ``FakeBotApi.group()``; the bot is not a member until ``add_bot()``. Every
+    message a test sends here is delivered: Telegram's privacy mode (commands and replies
+    only, unless the bot is an admin) is not simulated.
+    """
+
+    async def add_bot(self, by: FakeUser, *, admin: bool = False, notify: bool = True) -> None:
+        """``by`` adds the bot: a ``my_chat_member`` update (from "left" or "kicked" to
+        "member", or "administrator" with ``admin=True``) and the service message with
+        ``new_chat_members: [bot]``. ``notify=False`` sends neither: the bot joined before
+        the test (e.g. while an earlier version of it was running)."""
+        self._server._check_user(by)
+        self._check_bot_absent()
+        status = "administrator" if admin else "member"
+        await self._change_bot_status(
+            by.to_api(), status, f"{by.first_name} added the bot", notify=notify
+        )
+        if notify:
+            await self._server._push_message(
+                self,
+                {"new_chat_members": [self._server.bot_user]},
+                by.first_name,
+                "[added the bot]",
+                sender=by.to_api(),
+            )
+
+    async def remove_bot(
+        self, by: FakeUser, *, kicked: bool = False, service_message: bool = False
+    ) -> None:
+        """``by`` removes the bot (``my_chat_member`` to "left", or "kicked" with
+        ``kicked=True``). ``service_message=True`` also sends the ``left_chat_member``
+        message about the bot, which Telegram sends to the removed bot in some groups."""
+        await super().remove_bot(by, kicked=kicked)
+        if service_message:
+            await self._server._push_message(
+                self,
+                {"left_chat_member": self._server.bot_user},
+                by.first_name,
+                "[removed the bot]",
+                sender=by.to_api(),
+            )
+
+    async def send_text(self, user: FakeUser, text: str, *, reply_to: int | None = None) -> int:
+        """``user`` writes in the group; a leading ``/command`` or ``/command@bot_name`` gets
+        its bot_command entity. ``reply_to`` replies to that message of the group (the bot's
+        or a member's): ``reply_to_message`` carries the whole message."""
+        self._server._check_user(user)
+        self._require_bot("a message")
+        return await self._server._push_message(
+            self,
+            _text_content(text),
+            user.first_name,
+            text,
+            sender=user.to_api(),
+            reply_to=reply_to,
+        )
+
+    async def send_as_anonymous_admin(self, text: str, *, reply_to: int | None = None) -> int:
+        """An anonymous admin writes: ``from`` is GroupAnonymousBot, ``sender_chat`` the group."""
+        self._require_bot("a message")
+        return await self._server._push_message(
+            self,
+            _text_content(text),
+            "anonymous admin",
+            text,
+            sender=dict(ANONYMOUS_ADMIN),
+            sender_chat=self.chat_json(),
+            reply_to=reply_to,
+        )
+
+    async def service_message(self, kind: str, by: FakeUser, **details: Any) -> int:
+        """A service message from ``by``; returns its message id. ``kind`` and details:
+
+        - ``"new_chat_members"``, ``users=[FakeUser, ...]`` (default ``[by]``: joined)
+        - ``"left_chat_member"``, ``user=FakeUser`` (default ``by``: left on their own)
+        - ``"pinned_message"``, ``message_id=int``: pins a message of this group
+        - ``"new_chat_title"``, ``title=str``: renames the group
+        """
+        self._server._check_user(by)
+        self._require_bot(f"a {kind} service message")
+        content = self._service_content(kind, by, details)
+        description = f"[{kind} {self._describe_service(content[kind])}]"
+        return await self._server._push_message(
+            self, content, by.first_name, description, sender=by.to_api()
+        )
+
+    async def press(
+        self,
+        user: FakeUser,
+        message: BotMessage | int,
+        button_text: str | None = None,
+        callback_data: str | None = None,
+    ) -> str:
+        """``user`` presses an inline button on a bot message in the group; as
+        ``FakeUser.press``. The bot's answer is recorded on ``user.callback_answers``."""
+        self._server._check_user(user)
+        return await self._server._press(self, user, message, button_text, callback_data)
+
+    async def press_raw(self, user: FakeUser, message_id: int, data: str) -> str:
+        """``user`` sends a callback query with arbitrary data on message ``message_id`` of the
+        group (an InaccessibleMessage if there is no such bot message)."""
+        self._server._check_user(user)
+        return await self._server._press_raw(self, user, message_id, data=data)
+
+    async def edited_text(self, user: FakeUser, message_id: int, text: str) -> None:
+        """``user`` edits their earlier text message in the group (``edited_message``)."""
+        self._server._check_user(user)
+        self._require_bot("an edited message")
+        await self._server._push_edit(self, user, message_id, text)
+
+    async def automatic_forward_from(
+        self, channel: FakeChannel, text: str, *, channel_message_id: int | None = None
+    ) -> int:
+        """A post of the linked ``channel`` automatically forwarded into this supergroup
+        (``is_automatic_forward``, ``from`` the Telegram service user 777000, ``sender_chat``
+        the channel, ``forward_origin`` the post). ``channel_message_id`` names a post made
+        with ``channel.post()``; without it a new post id is taken in the channel, quietly
+        (no ``channel_post`` update)."""
+        if self.kind != "supergroup":
+            raise ValueError("only a supergroup can be a channel's discussion group")
+        self._require_bot("an automatic forward")
         server = self._server
-        message = {
-            "message_id": server._next_message_id(self.id),
-            "from": self.to_api(),
-            "chat": self.chat_json(),
-            "date": server._now(),
-            **content,
+        if channel_message_id is None:
+            channel_message_id = server._next_message_id(channel.id)
+            server._user_messages[(channel.id, channel_message_id)] = {
+                "message_id": channel_message_id,
+                "sender_chat": channel.chat_json(),
+                "chat": channel.chat_json(),
+                "date": server._now(),
+                **_text_content(text),
+            }
+        post = server._user_messages.get((channel.id, channel_message_id))
+        if post is None:
+            raise AssertionError(f"no post #{channel_message_id} in {channel._name}")
+        origin = {
+            "type": "channel",
+            "chat": channel.chat_json(),
+            "message_id": channel_message_id,
+            "date": post["date"],
         }
-        server._user_messages[(self.id, message["message_id"])] = message
-        self._events.append(f"{self.first_name} #{message['message_id']}: {description}")
-        await server.push_update({"message": message})
-        return message["message_id"]
+        return await server._push_message(
+            self,
+            {"forward_origin": origin, "is_automatic_forward": True, **_text_content(text)},
+            "automatic forward",
+            f"[from {channel.title!r} #{channel_message_id}] {text}",
+            sender=dict(TELEGRAM_SERVICE_USER),
+            sender_chat=channel.chat_json(),
+        )
+
+    # ---- internals
+
+    def _service_content(self, kind: str, by: FakeUser, details: dict[str, Any]) -> JSON:
+        if kind not in _SERVICE_DETAILS:
+            raise ValueError(
+                f"unknown service message {kind!r}; supported: {sorted(_SERVICE_DETAILS)}"
+            )
+        unknown = details.keys() - _SERVICE_DETAILS[kind]
+        if unknown:
+            raise TypeError(f"{kind} takes {sorted(_SERVICE_DETAILS[kind])}, not {sorted(unknown)}")
+        if kind == "new_chat_members":
+            users = list(details.get("users", [by]))
+            for user in users:
+                self._server._check_user(user)
+            return {kind: [user.to_api() for user in users]}
+        if kind == "left_chat_member":
+            user = details.get("user", by)
+            self._server._check_user(user)
+            return {kind: user.to_api()}
+        if kind == "pinned_message":
+            message_id = details["message_id"]
+            if not self._server._message_exists(self.id, message_id):
+                raise AssertionError(f"no message #{message_id} in {self._name} to pin")
+            return {kind: self._server._message_json(self.id, message_id)}
+        self.title = str(details["title"])
+        return {kind: self.title}
+
+    @staticmethod
+    def _describe_service(value: Any) -> str:
+        if isinstance(value, list):
+            return str([user.get("first_name") for user in value])
+        if isinstance(value, dict):
+            return f"#{value['message_id']}" if "chat" in value else str(value.get("first_name"))
+        return repr(value)
+
+
+class FakeChannel(_SharedChat):
+    """A channel (negative chat id, usually -100...). Bots are only ever administrators in
+    channels; ``post()`` and ``edit_post()`` play the channel's own posts."""
+
+    def __init__(self, server: FakeBotApi, chat_id: int, title: str):
+        super().__init__(server, chat_id, title, "channel")
+
+    async def add_bot(self, by: FakeUser, *, notify: bool = True) -> None:
+        """``by`` makes the bot an administrator of the channel: a ``my_chat_member`` update
+        with status "administrator" and the usual channel admin rights."""
+        self._server._check_user(by)
+        self._check_bot_absent()
+        await self._change_bot_status(
+            by.to_api(), "administrator", f"{by.first_name} added the bot", notify=notify
+        )
+
+    async def post(self, text: str) -> int:
+        """A channel post (``channel_post``: no ``from``, ``sender_chat`` is the channel)."""
+        self._require_bot("a channel post")
+        return await self._server._push_message(
+            self,
+            _text_content(text),
+            "channel post",
+            text,
+            sender=None,
+            sender_chat=self.chat_json(),
+            update_type="channel_post",
+        )
+
+    async def edit_post(self, message_id: int, text: str) -> None:
+        """The channel edits its post ``message_id`` (``edited_channel_post``)."""
+        self._require_bot("an edited channel post")
+        await self._server._push_edit(self, None, message_id, text)
+
+
+def _chat_member(user: JSON, status: str, chat_kind: str) -> JSON:
+    """A Bot API ``ChatMember`` object of ``user`` with ``status``."""
+    member: JSON = {"user": user, "status": status}
+    if status == "kicked":
+        member["until_date"] = 0  # banned forever
+    elif status == "administrator":
+        member.update(_admin_rights(chat_kind))
+    return member
+
+
+def _admin_rights(chat_kind: str) -> JSON:
+    """The rights Telegram's apps grant by default to a bot made administrator."""
+    rights: JSON = {
+        "can_be_edited": False,
+        "is_anonymous": False,
+        "can_manage_chat": True,
+        "can_delete_messages": True,
+        "can_manage_video_chats": True,
+        "can_restrict_members": True,
+        "can_promote_members": False,
+        "can_change_info": True,
+        "can_invite_users": True,
+        "can_post_stories": chat_kind == "channel",
+        "can_edit_stories": chat_kind == "channel",
+        "can_delete_stories": chat_kind == "channel",
+    }
+    if chat_kind == "channel":
+        rights.update(can_post_messages=True, can_edit_messages=True)
+    else:
+        rights["can_pin_messages"] = True
+    if chat_kind == "supergroup":
+        rights["can_manage_topics"] = False
+    return rights
 
 
 def _text_content(text: str) -> JSON:
-    """A user's text message body, with the bot_command entity Telegram adds."""
+    """A text message body, with the bot_command entity Telegram adds to a leading command
+    (``/history`` and ``/history@some_bot`` alike)."""
     content: JSON = {"text": text}
     command = re.match(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
     if command:
@@ -1008,7 +1411,10 @@ class FakeBotApi:
         self._clock = clock
         self.requests: list[ApiCall] = []
         self.users: dict[int, FakeUser] = {}
+        self.groups: dict[int, FakeGroup] = {}
+        self.channels: dict[int, FakeChannel] = {}
         self._bot_messages: dict[int, list[BotMessage]] = defaultdict(list)
+        # Messages not sent by the bot (users, anonymous admins, channel posts), by chat.
         self._user_messages: dict[tuple[int, int], JSON] = {}
         self._message_counters: dict[int, int] = defaultdict(int)
         self._updates: list[JSON] = []
@@ -1088,6 +1494,27 @@ class FakeBotApi:
         if user_id not in self.users:
             self.users[user_id] = FakeUser(self, user_id, first_name, username, language_code)
         return self.users[user_id]
+
+    def group(
+        self, chat_id: int, title: str = "Youth team", *, kind: str = "supergroup"
+    ) -> FakeGroup:
+        """The group with this chat id (created on first use; the bot is not in it yet).
+
+        ``kind`` is "supergroup" (ids like -1001234567890) or "group" (ids like -4567)."""
+        if chat_id not in self.groups:
+            if kind not in ("group", "supergroup"):
+                raise ValueError(f"kind must be 'group' or 'supergroup', not {kind!r}")
+            self._check_new_chat_id(chat_id)
+            self.groups[chat_id] = FakeGroup(self, chat_id, title, kind)
+        return self.groups[chat_id]
+
+    def channel(self, chat_id: int, title: str = "Our channel") -> FakeChannel:
+        """The channel with this chat id, e.g. -1009876543210 (created on first use; the bot
+        is not in it yet)."""
+        if chat_id not in self.channels:
+            self._check_new_chat_id(chat_id)
+            self.channels[chat_id] = FakeChannel(self, chat_id, title)
+        return self.channels[chat_id]
 
     def calls(self, method: str) -> list[JSON]:
         """Parameters of every call to ``method`` so far (method names are case-insensitive)."""
@@ -1201,21 +1628,23 @@ class FakeBotApi:
             "sendchataction": self._send_chat_action,
             "senddocument": self._send_document,
             "sendphoto": self._send_photo,
+            "leavechat": self._leave_chat,
+            "getchat": self._get_chat,
         }
 
     def _note_failure(self, method: str, values: dict[str, Any], error: ApiError) -> None:
         """Put a failed call into the transcript of the chat it was about, if any."""
-        user: FakeUser | None = None
+        chat: FakeChat | None = None
         query = self._callback_queries.get(str(values.get("callback_query_id")))
         if query is not None:
-            user = self.users.get(query.user_id)
+            chat = self._known_chat(query.chat_id)
         elif isinstance(values.get("chat_id"), str | int):
             try:
-                user = self.users.get(int(values["chat_id"]))
+                chat = self._known_chat(int(values["chat_id"]))
             except ValueError:
-                user = None
-        if user is not None:
-            user._events.append(f"bot {method} FAILED: {error.error_code} {error.description}")
+                chat = None
+        if chat is not None:
+            chat._events.append(f"bot {method} FAILED: {error.error_code} {error.description}")
 
     # ---- methods
 
@@ -1288,7 +1717,7 @@ class FakeBotApi:
         return update_type in self._allowed_updates
 
     async def _send_message(self, params: _Params) -> JSON:
-        user = self._chat(params)
+        chat = self._chat(params)
         text = params.string("text") or ""
         if not text.strip():
             raise bad_request("message text is empty")
@@ -1298,14 +1727,14 @@ class FakeBotApi:
         if utf16_length(plain) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
         markup = self._markup(params)
-        message = self._new_bot_message(user, params)
+        message = self._new_bot_message(chat, params)
         message.text, message.entities, message.source_text = plain, entities, text
         message.parse_mode = params.string("parse_mode")
         message.reply_markup = markup
         message.link_preview_options = params.json("link_preview_options")
         if message.link_preview_options is None and params.flag("disable_web_page_preview"):
             message.link_preview_options = {"is_disabled": True}
-        return await self._record_bot_message(user, message)
+        return await self._record_bot_message(chat, message)
 
     async def _send_document(self, params: _Params) -> JSON:
         return await self._send_media(params, "document")
@@ -1314,7 +1743,7 @@ class FakeBotApi:
         return await self._send_media(params, "photo")
 
     async def _send_media(self, params: _Params, kind: str) -> JSON:
-        user = self._chat(params)
+        chat = self._chat(params)
         file = self._uploaded_file(params.raw(kind), kind)
         caption = params.string("caption")
         entities: list[JSON] = []
@@ -1325,16 +1754,16 @@ class FakeBotApi:
             if utf16_length(caption) > MAX_CAPTION_LENGTH:
                 raise bad_request("message caption is too long")
         markup = self._markup(params)
-        message = self._new_bot_message(user, params)
+        message = self._new_bot_message(chat, params)
         message.caption, message.entities = caption, entities
         message.source_text = params.string("caption")
         message.parse_mode = params.string("parse_mode")
         message.reply_markup = markup
         setattr(message, kind, file)
-        return await self._record_bot_message(user, message)
+        return await self._record_bot_message(chat, message)
 
     async def _edit_message_text(self, params: _Params) -> JSON:
-        user, message = self._message_to_edit(params)
+        chat, message = self._message_to_edit(params)
         if message.text is None:
             raise bad_request("there is no text in the message to edit")
         text = params.string("text") or ""
@@ -1355,30 +1784,34 @@ class FakeBotApi:
         message.reply_markup = markup
         if "link_preview_options" in params:
             message.link_preview_options = params.json("link_preview_options")
-        user._events.append(f"bot edited #{message.message_id}: {message.describe()}")
+        chat._events.append(f"bot edited #{message.message_id}: {message.describe()}")
         await self._notify()
         return message.to_api()
 
     async def _edit_message_reply_markup(self, params: _Params) -> JSON:
-        user, message = self._message_to_edit(params)
+        chat, message = self._message_to_edit(params)
         markup = self._markup(params)
         if markup == message.reply_markup:
             raise bad_request(_NOT_MODIFIED)
         self._save_version(message)
         message.reply_markup = markup
-        user._events.append(f"bot edited keyboard of #{message.message_id}: {message.button_texts}")
+        chat._events.append(f"bot edited keyboard of #{message.message_id}: {message.button_texts}")
         await self._notify()
         return message.to_api()
 
     async def _delete_message(self, params: _Params) -> bool:
-        user = self._chat(params)
+        chat = self._chat(params)
         message_id = params.integer("message_id")
-        message = self._bot_message(user.id, message_id) if message_id is not None else None
+        message = self._bot_message(chat.id, message_id) if message_id is not None else None
+        key = (chat.id, message_id or 0)
         if message is not None and not message.deleted:
             message.deleted = True
-            user._events.append(f"bot deleted #{message.message_id}")
-        elif self._user_messages.pop((user.id, message_id or 0), None) is not None:
-            user._events.append(f"bot deleted {user.first_name}'s #{message_id}")
+            chat._events.append(f"bot deleted #{message.message_id}")
+        elif key in self._user_messages:
+            if not chat._bot_can_delete_others_messages():
+                raise bad_request("message can't be deleted")
+            author = _author_name(self._user_messages.pop(key))
+            chat._events.append(f"bot deleted {author}'s #{message_id}")
         else:
             raise bad_request("message to delete not found")
         await self._notify()
@@ -1398,8 +1831,11 @@ class FakeBotApi:
         )
         user = self.users[query.user_id]
         user.callback_answers.append(answer)
-        user._events.append(
-            f"bot answered the press: {answer.text!r}" + (" (alert)" if answer.show_alert else "")
+        chat = self._known_chat(query.chat_id) or user
+        whose = "the" if chat is user else f"{user.first_name}'s"
+        chat._events.append(
+            f"bot answered {whose} press: {answer.text!r}"
+            + (" (alert)" if answer.show_alert else "")
         )
         await self._notify()
         return True
@@ -1433,33 +1869,83 @@ class FakeBotApi:
         return True
 
     async def _send_chat_action(self, params: _Params) -> bool:
-        user = self._chat(params)
+        chat = self._chat(params)
         action = params.string("action")
         if action not in _CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
-        user.chat_actions.append(action)
+        chat.chat_actions.append(action)
         return True
+
+    async def _leave_chat(self, params: _Params) -> bool:
+        chat = self._resolve_chat(params)
+        if not isinstance(chat, _SharedChat):
+            raise bad_request("chat member status can't be changed in private chats")
+        refusal = chat._refusal()
+        if refusal is not None:
+            raise refusal
+        # Telegram tells the bot about its own departure, too (``from`` is the bot).
+        await chat._change_bot_status(self.bot_user, "left", "the bot left (leaveChat)")
+        return True
+
+    async def _get_chat(self, params: _Params) -> JSON:
+        """A minimal ChatFullInfo. Groups and channels must have the bot in them."""
+        chat = self._resolve_chat(params)
+        if isinstance(chat, _SharedChat):
+            refusal = chat._refusal()
+            if refusal is not None:
+                raise refusal
+        return {
+            **chat.chat_json(),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
 
     # ---- helpers for the methods
 
-    def _chat(self, params: _Params) -> FakeUser:
-        """The chat addressed by chat_id; 400 if unknown, 403 if the user blocked the bot."""
+    def _chat(self, params: _Params) -> FakeChat:
+        """The chat addressed by chat_id, if the bot may send there: 400 if unknown, 403 if
+        the user blocked the bot or the bot is not (or no longer) in the group/channel."""
+        chat = self._resolve_chat(params)
+        refusal = chat._refusal()
+        if refusal is not None:
+            raise refusal
+        return chat
+
+    def _resolve_chat(self, params: _Params) -> FakeChat:
         chat_id = params.string("chat_id")
         if not chat_id:
             raise bad_request("chat_id is empty")
-        user: FakeUser | None
+        chat: FakeChat | None
         if chat_id.startswith("@"):
-            user = next((u for u in self.users.values() if f"@{u.username}" == chat_id), None)
+            chat = next((u for u in self.users.values() if f"@{u.username}" == chat_id), None)
         else:
             try:
-                user = self.users.get(int(chat_id))
+                chat = self._known_chat(int(chat_id))
             except ValueError:
-                user = None
-        if user is None:
+                chat = None
+        if chat is None:
             raise bad_request("chat not found")
-        if user.blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
-        return user
+        return chat
+
+    def _known_chat(self, chat_id: int) -> FakeChat | None:
+        return self.users.get(chat_id) or self.groups.get(chat_id) or self.channels.get(chat_id)
+
+    def _check_new_chat_id(self, chat_id: int) -> None:
+        if not isinstance(chat_id, int) or chat_id >= 0:
+            raise ValueError(f"group and channel chat ids are negative, not {chat_id!r}")
+        if self._known_chat(chat_id) is not None:
+            raise ValueError(f"chat id {chat_id} is already {self._known_chat(chat_id)!r}")
+
+    def _check_user(self, user: FakeUser) -> None:
+        if not isinstance(user, FakeUser) or self.users.get(user.id) is not user:
+            raise TypeError(f"expected a FakeUser of this server, got {user!r}")
 
     def _markup(self, params: _Params) -> JSON | None:
         """reply_markup, validated like Telegram validates inline keyboards."""
@@ -1484,7 +1970,7 @@ class FakeBotApi:
             return markup
         raise bad_request("can't parse reply keyboard markup JSON object")
 
-    def _new_bot_message(self, user: FakeUser, params: _Params) -> BotMessage:
+    def _new_bot_message(self, chat: FakeChat, params: _Params) -> BotMessage:
         reply_to = None
         reply_parameters = params.json("reply_parameters")
         if isinstance(reply_parameters, dict):
@@ -1493,41 +1979,43 @@ class FakeBotApi:
         else:
             reply_to = params.integer("reply_to_message_id")
             allow_missing = params.flag("allow_sending_without_reply")
-        if reply_to is not None and not self._message_exists(user.id, int(reply_to)):
+        if reply_to is not None and not self._message_exists(chat.id, int(reply_to)):
             if not allow_missing:
                 raise bad_request("message to be replied not found")
             reply_to = None
+        in_channel = chat.kind == "channel"  # posted as the channel: no "from"
         return BotMessage(
-            message_id=self._next_message_id(user.id),
-            chat_id=user.id,
+            message_id=self._next_message_id(chat.id),
+            chat_id=chat.id,
             date=self._now(),
             reply_to_message_id=int(reply_to) if reply_to is not None else None,
-            chat=user.chat_json(),
-            sender=self.bot_user,
+            chat=chat.chat_json(),
+            sender={} if in_channel else self.bot_user,
+            sender_chat=chat.chat_json() if in_channel else None,
         )
 
-    async def _record_bot_message(self, user: FakeUser, message: BotMessage) -> JSON:
-        self._bot_messages[user.id].append(message)
-        user._events.append(f"bot #{message.message_id}: {message.describe()}")
+    async def _record_bot_message(self, chat: FakeChat, message: BotMessage) -> JSON:
+        self._bot_messages[chat.id].append(message)
+        chat._events.append(f"bot #{message.message_id}: {message.describe()}")
         await self._notify()
         result = message.to_api()
         if message.reply_to_message_id is not None:
-            result["reply_to_message"] = self._message_json(user.id, message.reply_to_message_id)
+            result["reply_to_message"] = self._message_json(chat.id, message.reply_to_message_id)
         return result
 
-    def _message_to_edit(self, params: _Params) -> tuple[FakeUser, BotMessage]:
+    def _message_to_edit(self, params: _Params) -> tuple[FakeChat, BotMessage]:
         if "inline_message_id" in params:
             raise bad_request("message to edit not found")
-        user = self._chat(params)
+        chat = self._chat(params)
         message_id = params.integer("message_id")
         if message_id is None:
             raise bad_request("message identifier is not specified")
-        message = self._bot_message(user.id, message_id)
+        message = self._bot_message(chat.id, message_id)
         if message is None or message.deleted:
-            if (user.id, message_id) in self._user_messages:
+            if (chat.id, message_id) in self._user_messages:
                 raise bad_request("message can't be edited")
             raise bad_request("message to edit not found")
-        return user, message
+        return chat, message
 
     def _save_version(self, message: BotMessage) -> None:
         message.history.append(
@@ -1564,17 +2052,146 @@ class FakeBotApi:
         self._files[file.file_id] = file
         return file
 
-    async def _queue_callback_query(self, user: FakeUser, message: JSON, data: str) -> str:
+    # ---- helpers for the test-side API
+
+    async def _push_message(
+        self,
+        chat: FakeChat,
+        content: JSON,
+        who: str,
+        description: str,
+        *,
+        sender: JSON | None,
+        sender_chat: JSON | None = None,
+        reply_to: int | None = None,
+        update_type: str = "message",
+    ) -> int:
+        """A message from someone other than the bot, stored and queued as an update."""
+        message_id = self._next_message_id(chat.id)
+        message: JSON = {"message_id": message_id}
+        if sender is not None:
+            message["from"] = sender
+        if sender_chat is not None:
+            message["sender_chat"] = sender_chat
+        message["chat"] = chat.chat_json()
+        message["date"] = self._now()
+        if reply_to is not None:
+            if not self._message_exists(chat.id, reply_to):
+                raise AssertionError(
+                    f"no message #{reply_to} in {chat._chat_name} to reply to\n" + chat.transcript()
+                )
+            message["reply_to_message"] = self._message_json(chat.id, reply_to)
+        message.update(content)
+        self._user_messages[(chat.id, message_id)] = message
+        replying = f" (reply to #{reply_to})" if reply_to is not None else ""
+        chat._events.append(f"{who} #{message_id}{replying}: {description}")
+        await self.push_update({update_type: message})
+        return message_id
+
+    async def _push_edit(
+        self, chat: FakeChat, editor: FakeUser | None, message_id: int, text: str
+    ) -> None:
+        """``editor`` (None: the channel itself) edits their message ``message_id``."""
+        original = self._user_messages.get((chat.id, message_id))
+        if editor is None:
+            mine = original is not None and "from" not in original
+            who = "the channel"
+        else:
+            mine = original is not None and original.get("from", {}).get("id") == editor.id
+            who = editor.first_name
+        if original is None or not mine:
+            raise AssertionError(
+                f"{who} sent no message #{message_id} to edit in {chat._chat_name}"
+            )
+        edited = {**original, "edit_date": self._now()}
+        edited.pop("entities", None)
+        edited.update(_text_content(text))
+        self._user_messages[(chat.id, message_id)] = edited
+        chat._events.append(f"{who} edited #{message_id}: {text}")
+        update_type = "edited_channel_post" if chat.kind == "channel" else "edited_message"
+        await self.push_update({update_type: edited})
+
+    async def _press(
+        self,
+        chat: FakeChat,
+        user: FakeUser,
+        message: BotMessage | int,
+        button_text: str | None,
+        callback_data: str | None,
+    ) -> str:
+        """``user`` presses a callback button of a bot message in ``chat``."""
+        current = self._bot_message(chat.id, _message_id(message))
+        if current is None or current.deleted:
+            raise AssertionError(
+                f"no bot message #{_message_id(message)} in {chat._chat_name}\n" + chat.transcript()
+            )
+        candidates = [
+            (text, data) for row in current.buttons for text, data in row if data is not None
+        ]
+        if callback_data is not None:
+            candidates = [(t, d) for t, d in candidates if d == callback_data]
+        if button_text is not None:
+            exact = [(t, d) for t, d in candidates if t == button_text]
+            candidates = exact or [(t, d) for t, d in candidates if button_text in t]
+        if len(candidates) != 1:
+            wanted = ", ".join(
+                f"{name}={value!r}"
+                for name, value in (("text", button_text), ("data", callback_data))
+                if value is not None
+            )
+            problem = "is ambiguous" if candidates else "matches no callback button"
+            raise AssertionError(
+                f"press({wanted or 'no criteria'}) {problem} on message "
+                f"#{current.message_id} {current.text!r}; its buttons are "
+                f"{current.buttons}"
+            )
+        text, data = candidates[0]
+        chat._events.append(f"{user.first_name} pressed [{text}] on #{current.message_id}")
+        return await self._queue_callback_query(chat, user, current.to_api(), data=data or "")
+
+    async def _press_raw(
+        self,
+        chat: FakeChat,
+        user: FakeUser,
+        message_id: int,
+        *,
+        data: str | None = None,
+        game_short_name: str | None = None,
+    ) -> str:
+        """A callback query on ``message_id``, whatever its buttons (or if it is gone)."""
+        current = self._bot_message(chat.id, message_id)
+        if current is not None and not current.deleted:
+            message = current.to_api()
+        else:  # Bot API InaccessibleMessage
+            message = {"chat": chat.chat_json(), "message_id": message_id, "date": 0}
+        what = f"raw {data!r}" if game_short_name is None else f"game {game_short_name!r}"
+        chat._events.append(f"{user.first_name} pressed {what} on #{message_id}")
+        return await self._queue_callback_query(
+            chat, user, message, data=data, game_short_name=game_short_name
+        )
+
+    async def _queue_callback_query(
+        self,
+        chat: FakeChat,
+        user: FakeUser,
+        message: JSON,
+        *,
+        data: str | None,
+        game_short_name: str | None = None,
+    ) -> str:
         query_id = str(self._next_callback_id)
         self._next_callback_id += 1
-        self._callback_queries[query_id] = _CallbackQuery(user.id)
-        query = {
+        self._callback_queries[query_id] = _CallbackQuery(user.id, chat.id)
+        query: JSON = {
             "id": query_id,
             "from": user.to_api(),
             "message": message,
-            "chat_instance": f"instance-{user.id}",
-            "data": data,
+            "chat_instance": f"instance-{chat.id}",
         }
+        if data is not None:
+            query["data"] = data
+        if game_short_name is not None:
+            query["game_short_name"] = game_short_name
         await self.push_update({"callback_query": query})
         return query_id
 
@@ -1590,10 +2207,13 @@ class FakeBotApi:
         return (chat_id, message_id) in self._user_messages
 
     def _message_json(self, chat_id: int, message_id: int) -> JSON:
+        """A message as Telegram nests it in another (a reply, a pin): one level deep."""
         bot_message = self._bot_message(chat_id, message_id)
         if bot_message is not None:
             return bot_message.to_api()
-        return self._user_messages[(chat_id, message_id)]
+        message = copy.deepcopy(self._user_messages[(chat_id, message_id)])
+        message.pop("reply_to_message", None)
+        return message
 
     def _next_message_id(self, chat_id: int) -> int:
         self._message_counters[chat_id] += 1
@@ -1644,6 +2264,11 @@ def _check_inline_button(button: Any) -> None:
             raise bad_request("BUTTON_DATA_INVALID")
     if "url" in button and not str(button["url"]).startswith(("http://", "https://", "tg://")):
         raise bad_request("BUTTON_URL_INVALID")
+
+
+def _author_name(message: JSON) -> str:
+    sender = message.get("sender_chat") or message.get("from") or {}
+    return str(sender.get("first_name") or sender.get("title") or "someone")
 
 
 def _update_type(update: JSON) -> str:
