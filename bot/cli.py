@@ -8,20 +8,37 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import ConfigError, load_settings
+from bot.config import DEFAULT_API_BASE_URL, ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 from framework.dataset import DatasetError
 
 
+def _token_rejected(settings: Settings) -> str:
+    """What to do when the Bot API answers that the token is not valid."""
+    message = (
+        "Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from @BotFather"
+        " (/mybots, your bot, API Token) and set TELEGRAM_BOT_TOKEN to it"
+    )
+    if settings.api_base_url != DEFAULT_API_BASE_URL:
+        message += f"; if it is right, check TELEGRAM_API_BASE_URL={settings.api_base_url}"
+    return message
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings(require_token=True)
-    configure_logging(settings.log_level, [settings.token.get()])
+    from telegram.error import InvalidToken
+
+    # The rejected token is explained below in one line: PTB's own log of it needs no traceback.
+    configure_logging(settings.log_level, [settings.token.get()], without_traceback=(InvalidToken,))
     from bot.services.container import build_services
     from bot.telegram.application import run_polling
 
     services = build_services(settings)
     try:
         run_polling(services)
+    except InvalidToken:
+        print(_token_rejected(settings), file=sys.stderr)
+        return 2
     finally:
         services.close()
     return 0
@@ -42,25 +59,30 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _warm(args: argparse.Namespace) -> int:
-    """Load the model and cache the example embeddings, so the first reflection is quick.
+    """Load the models and cache the example embeddings, so the first reflection is quick.
 
-    Only the suggester is built: the database is not touched (the Docker build runs this,
-    and the database belongs in the /data volume, not the image).
+    Only the suggester and the identifier guard are built: the database is not touched
+    (the Docker build runs this, and the database belongs in the /data volume, not the
+    image). Loading the guard's model here also proves the image has it.
     """
     settings = load_settings(require_token=False)
     configure_logging(settings.log_level, [settings.token.get()])
+    from bot.identifiers import SpacyIdentifierDetector
     from bot.services.container import build_suggester
 
     suggester = build_suggester(settings)
     suggester.prepare()
+    detector = SpacyIdentifierDetector()
+    detector.warm()
     print(f"ready: {suggester.model_id}, cache in {settings.embedding_cache_dir}")
+    print(f"ready: identifier guard {detector.model_id}")
     return 0
 
 
 def _suggest(args: argparse.Namespace) -> int:
     """Write what the bot would show for each reflection in a JSONL file."""
     settings = load_settings(require_token=False)
-    configure_logging("WARNING", [])
+    configure_logging("WARNING", [settings.token.get()])
     from bot.services.container import build_suggester
     from framework.dataset import read_jsonl
     from framework.evaluation import predict, prediction_record
@@ -80,7 +102,7 @@ def _suggest(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     """Score the suggester (or a predictions file) against a labelled JSONL file."""
     settings = load_settings(require_token=False)
-    configure_logging("WARNING", [])
+    configure_logging("WARNING", [settings.token.get()])
     from bot.services.container import build_suggester
     from framework import Suggester, load_framework
     from framework.dataset import read_jsonl
