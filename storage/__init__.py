@@ -4,10 +4,30 @@ Everything else talks to the database through the functions exported here, which
 take a :class:`sqlite_utils.Database` and return plain dataclasses.
 """
 
-from storage.database import open_database
+from storage.database import checkpoint, open_database
+from storage.groups import record_group_notice
 from storage.migrations import MIGRATIONS, apply_migrations, schema_version
+from storage.pending import (
+    answer_edit_for,
+    end_answer_edit,
+    expire_waiting,
+    held_text_for,
+    hold_text,
+    release_held_text,
+    start_answer_edit,
+)
+from storage.personal_data import (
+    NOT_PERSONAL,
+    forget_user,
+    personal_tables,
+    rows_about,
+    unclassified_tables,
+)
 from storage.records import (
     Answer,
+    AnswerEdit,
+    HeldText,
+    HoldMode,
     Reflection,
     ReflectionStatus,
     StoredSuggestion,
@@ -16,15 +36,20 @@ from storage.records import (
     User,
 )
 from storage.reflections import (
+    answer_for_message,
     answers_for,
     append_to_answer,
     count_finished_reflections,
     delete_reflection,
     finish_reflection,
+    get_answer,
     get_reflection,
     open_reflection_for,
+    pending_notes_started_before,
     recent_reflections,
+    replace_answer_text,
     save_answer,
+    set_reflection_text,
     start_reflection,
 )
 from storage.tags import (
@@ -41,34 +66,56 @@ from storage.users import get_user, save_consent
 
 __all__ = [
     "MIGRATIONS",
+    "NOT_PERSONAL",
     "Answer",
+    "AnswerEdit",
     "FeedbackRow",
+    "HeldText",
+    "HoldMode",
     "Reflection",
     "ReflectionStatus",
     "StoredSuggestion",
     "Tag",
     "TagStatus",
     "User",
+    "answer_edit_for",
+    "answer_for_message",
     "answers_for",
     "append_to_answer",
     "apply_migrations",
+    "checkpoint",
     "clear_tag",
     "confirmed_indicators",
     "count_finished_reflections",
     "delete_reflection",
+    "end_answer_edit",
+    "expire_waiting",
     "feedback_rows",
     "finish_reflection",
+    "forget_user",
+    "get_answer",
     "get_reflection",
     "get_user",
+    "held_text_for",
+    "hold_text",
     "open_database",
     "open_reflection_for",
+    "pending_notes_started_before",
+    "personal_tables",
     "recent_reflections",
+    "record_group_notice",
+    "release_held_text",
+    "replace_answer_text",
+    "rows_about",
     "save_answer",
     "save_consent",
     "save_suggestions",
     "schema_version",
+    "set_reflection_text",
     "set_tag",
+    "start_answer_edit",
     "start_reflection",
     "suggestions_for",
     "tags_for",
+    "unclassified_tables",
 ]

@@ -85,7 +85,48 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_initial]
+def _m002_privacy(db: sqlite_utils.Database) -> None:
+    """Edits, the identifier guard, and remembering which groups were told once."""
+    # Which Telegram message gave an answer (its first part, if Telegram split a long
+    # one), so that editing the message can update the answer.
+    db.execute("ALTER TABLE answers ADD COLUMN message_id INTEGER")
+    db.execute("ALTER TABLE answers ADD COLUMN parts INTEGER NOT NULL DEFAULT 1")
+    db.execute("CREATE INDEX answers_by_message ON answers(message_id)")
+    db.execute(
+        """
+        CREATE TABLE held_texts (        -- text the identifier guard holds for a decision
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            findings TEXT NOT NULL,      -- JSON: [{kind, text, start, end}]
+            mode TEXT NOT NULL CHECK (mode IN ('new', 'replace', 'append')),
+            answer_id INTEGER REFERENCES answers(id) ON DELETE CASCADE,
+            message_id INTEGER,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE answer_edits (      -- an answer the practitioner is rewriting
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+            started_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE group_notices (     -- groups told once "I only work in private chats"
+            chat_id INTEGER PRIMARY KEY,
+            noticed_at TEXT NOT NULL
+        )
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_privacy]
+# From this schema version on, the database is always used with secure_delete on.
+SECURE_DELETE_SINCE = 2
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 TagStatus = Literal["confirmed", "rejected"]
+HoldMode = Literal["new", "replace", "append"]
 ReflectionStatus = Literal["open", "pending", "done"]
 
 
@@ -41,6 +42,8 @@ class Answer:
     skipped: bool
     answered_at: datetime
     updated_at: datetime
+    message_id: int | None = None  # the Telegram message that gave it (first part)
+    parts: int = 1  # how many messages it was joined from (Telegram splits long ones)
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,30 @@ class Tag:
     status: TagStatus
     source: str
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class HeldText:
+    """Text the identifier guard holds until the practitioner decides what to do with it.
+
+    ``mode`` says where it goes once released: ``new`` is routed like a fresh message,
+    ``replace`` replaces answer ``answer_id`` (an edit), ``append`` continues that answer
+    (the next part of a long message).
+    """
+
+    user_id: int
+    text: str
+    findings: list[dict]
+    mode: HoldMode
+    answer_id: int | None
+    message_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AnswerEdit:
+    """The practitioner asked to rewrite this answer: their next message replaces it."""
+
+    user_id: int
+    answer_id: int
+    started_at: datetime

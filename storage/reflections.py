@@ -37,6 +37,8 @@ def _answer(row: dict) -> Answer:
         skipped=bool(row["skipped"]),
         answered_at=from_db(row["answered_at"]),
         updated_at=from_db(row["updated_at"]),
+        message_id=row["message_id"],
+        parts=row["parts"],
     )
 
 
@@ -85,15 +87,17 @@ def save_answer(
     now: datetime,
     *,
     skipped: bool = False,
+    message_id: int | None = None,
 ) -> Answer:
     """Store (or replace) the answer to one question of a reflection."""
     stamp = to_db(now)
     db.execute(
-        "INSERT INTO answers (reflection_id, question_id, text, skipped, answered_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)"
+        "INSERT INTO answers (reflection_id, question_id, text, skipped, answered_at, updated_at,"
+        " message_id, parts) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
         " ON CONFLICT (reflection_id, question_id) DO UPDATE SET"
-        " text = excluded.text, skipped = excluded.skipped, updated_at = excluded.updated_at",
-        [reflection_id, question_id, text, int(skipped), stamp, stamp],
+        " text = excluded.text, skipped = excluded.skipped, updated_at = excluded.updated_at,"
+        " message_id = excluded.message_id, parts = 1",
+        [reflection_id, question_id, text, int(skipped), stamp, stamp, message_id],
     )
     return _answer_for(db, reflection_id, question_id)
 
@@ -103,7 +107,7 @@ def append_to_answer(
 ) -> Answer:
     """Add text to an existing answer: Telegram splits very long messages into several."""
     db.execute(
-        "UPDATE answers SET text = text || ? || ?, skipped = 0, updated_at = ?"
+        "UPDATE answers SET text = text || ? || ?, skipped = 0, updated_at = ?, parts = parts + 1"
         " WHERE reflection_id = ? AND question_id = ?",
         [" ", more, to_db(now), reflection_id, question_id],
     )
@@ -116,6 +120,34 @@ def _answer_for(db: sqlite_utils.Database, reflection_id: int, question_id: str)
         [reflection_id, question_id],
     )
     return _answer(next(iter(rows)))
+
+
+def get_answer(db: sqlite_utils.Database, answer_id: int) -> Answer | None:
+    rows = list(db.query("SELECT * FROM answers WHERE id = ?", [answer_id]))
+    return _answer(rows[0]) if rows else None
+
+
+def answer_for_message(db: sqlite_utils.Database, user_id: int, message_id: int) -> Answer | None:
+    """The answer a user's Telegram message gave, if it was stored as one."""
+    rows = list(
+        db.query(
+            "SELECT a.* FROM answers a JOIN reflections r ON r.id = a.reflection_id"
+            " WHERE r.user_id = ? AND a.message_id = ? ORDER BY a.id DESC LIMIT 1",
+            [user_id, message_id],
+        )
+    )
+    return _answer(rows[0]) if rows else None
+
+
+def replace_answer_text(
+    db: sqlite_utils.Database, answer_id: int, text: str, now: datetime
+) -> Answer:
+    """Rewrite an answer (the practitioner edited it); it counts as one message again."""
+    db.execute(
+        "UPDATE answers SET text = ?, skipped = 0, parts = 1, updated_at = ? WHERE id = ?",
+        [text, to_db(now), answer_id],
+    )
+    return get_answer(db, answer_id)  # type: ignore[return-value]
 
 
 def answers_for(db: sqlite_utils.Database, reflection_id: int) -> list[Answer]:
@@ -145,6 +177,22 @@ def delete_reflection(db: sqlite_utils.Database, reflection_id: int) -> None:
         for table in ("tags", "suggestions", "answers"):
             db.execute(f"DELETE FROM {table} WHERE reflection_id = ?", [reflection_id])
         db.execute("DELETE FROM reflections WHERE id = ?", [reflection_id])
+
+
+def set_reflection_text(db: sqlite_utils.Database, reflection_id: int, text: str) -> None:
+    """Store the recomposed text of a finished reflection after one of its answers changed."""
+    db.execute("UPDATE reflections SET text = ? WHERE id = ?", [text, reflection_id])
+
+
+def pending_notes_started_before(db: sqlite_utils.Database, moment: datetime) -> list[Reflection]:
+    """Loose text offered as a note and never saved, older than ``moment``."""
+    return [
+        _reflection(row)
+        for row in db.query(
+            "SELECT * FROM reflections WHERE status = 'pending' AND started_at < ? ORDER BY id",
+            [to_db(moment)],
+        )
+    ]
 
 
 def recent_reflections(

@@ -1,0 +1,171 @@
+"""Everything about one practitioner: found from the schema, exported, deleted for good."""
+
+import os
+import stat
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+import storage
+
+NOW = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
+MARKER = "ZEBRA-MARKER-7731"
+
+
+@pytest.fixture
+def path(tmp_path):
+    return tmp_path / "private" / "reflectbot.sqlite3"
+
+
+@pytest.fixture
+def db(path):
+    database = storage.open_database(path)
+    yield database
+    database.close()
+
+
+def write_everything(db, user_id: int, marker: str) -> None:
+    """One practitioner with a row in every kind of table that can hold their text."""
+    storage.save_consent(db, user_id, f"Name {marker}", "Europe/London", NOW)
+    done = storage.start_reflection(
+        db, user_id, kind="guided", question_set_id="gibbs", question_set_version=1, now=NOW
+    )
+    answer = storage.save_answer(db, done.id, "description", f"pool night {marker} " * 40, NOW)
+    storage.finish_reflection(db, done.id, f"pool night {marker} " * 40, NOW)
+    storage.save_suggestions(
+        db,
+        done.id,
+        [SimpleNamespace(indicator_id="2.6", score=0.7, rank=1, evidence=f"calmed {marker}")],
+        "model",
+        NOW,
+    )
+    storage.set_tag(db, done.id, "2.6", "confirmed", NOW)
+    note = storage.start_reflection(
+        db,
+        user_id,
+        kind="note",
+        question_set_id="quick",
+        question_set_version=1,
+        now=NOW,
+        status="pending",
+    )
+    storage.save_answer(db, note.id, "note", f"loose {marker}", NOW, message_id=5)
+    storage.hold_text(db, user_id, f"held {marker}", [{"kind": "name"}], NOW)
+    storage.start_answer_edit(db, user_id, answer.id, NOW)
+
+
+def raw_bytes(path) -> bytes:
+    data = b""
+    for suffix in ("", "-wal"):
+        file = f"{path}{suffix}"
+        if os.path.exists(file):
+            with open(file, "rb") as handle:
+                data += handle.read()
+    return data
+
+
+def test_every_table_is_either_personal_or_known_to_hold_nothing_personal(db):
+    assert storage.unclassified_tables(db) == set()
+    personal = {table.name for table in storage.personal_tables(db)}
+    assert {"users", "reflections", "answers", "suggestions", "tags"} <= personal
+    assert {"held_texts", "answer_edits"} <= personal
+
+
+def test_rows_about_a_user_cover_every_table_and_no_one_else(db):
+    write_everything(db, 1, "ANN")
+    write_everything(db, 2, "BO")
+    rows = storage.rows_about(db, 1)
+    assert set(rows) == {table.name for table in storage.personal_tables(db)}
+    assert all(rows[name] for name in rows), "every personal table has a row of Ann's"
+    assert "BO" not in repr(rows)
+    assert [u["id"] for u in rows["users"]] == [1]
+
+
+def test_forgetting_deletes_every_row_and_leaves_others_alone(db):
+    write_everything(db, 1, "ANN")
+    write_everything(db, 2, "BO")
+    deleted = storage.forget_user(db, 1)
+    assert deleted["users"] == 1 and deleted["answers"] == 2
+    assert all(not rows for rows in storage.rows_about(db, 1).values())
+    assert storage.get_user(db, 1) is None
+    assert all(storage.rows_about(db, 2).values())
+
+
+def test_forgotten_text_cannot_be_read_back_from_the_file_or_its_wal(path, db):
+    write_everything(db, 1, MARKER)
+    write_everything(db, 2, "KEEP-ME-4412")
+    assert MARKER.encode() in raw_bytes(path)
+    storage.forget_user(db, 1)
+    assert MARKER.encode() not in raw_bytes(path)
+    assert b"KEEP-ME-4412" in raw_bytes(path)
+    db.close()
+    assert MARKER.encode() not in raw_bytes(path)
+
+
+def test_without_secure_delete_the_text_would_remain(path, db):
+    """The check above is meaningful: SQLite's default keeps deleted text in the file."""
+    db.execute("PRAGMA secure_delete = OFF")
+    write_everything(db, 1, MARKER)
+    storage.forget_user(db, 1)
+    assert MARKER.encode() in raw_bytes(path)
+
+
+def test_a_deleted_reflection_and_a_rewritten_answer_leave_no_trace(path, db):
+    write_everything(db, 1, "ANN")
+    storage.release_held_text(db, 1)
+    storage.end_answer_edit(db, 1)
+    old = storage.start_reflection(
+        db, 1, kind="note", question_set_id="quick", question_set_version=1, now=NOW
+    )
+    answer = storage.save_answer(db, old.id, "note", f"first wording {MARKER}", NOW)
+    storage.checkpoint(db)
+    storage.replace_answer_text(db, answer.id, "second wording", NOW)
+    storage.checkpoint(db)
+    assert MARKER.encode() not in raw_bytes(path)
+    storage.delete_reflection(db, old.id)
+    storage.checkpoint(db)
+    assert b"second wording" not in raw_bytes(path)
+
+
+def test_the_database_and_its_folder_are_private(path, db):
+    write_everything(db, 1, "ANN")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    for suffix in ("-wal", "-shm"):
+        file = path.with_name(path.name + suffix)
+        if file.exists():
+            assert stat.S_IMODE(file.stat().st_mode) & 0o077 == 0, suffix
+
+
+def test_an_existing_database_left_readable_by_others_is_made_private(tmp_path):
+    path = tmp_path / "open.sqlite3"
+    storage.open_database(path).close()
+    os.chmod(path, 0o644)
+    storage.open_database(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_held_text_and_rewrites_expire(db):
+    write_everything(db, 1, "ANN")
+    assert storage.expire_waiting(db, NOW) == 0
+    assert storage.expire_waiting(db, NOW + timedelta(seconds=1)) == 2
+    assert storage.held_text_for(db, 1) is None and storage.answer_edit_for(db, 1) is None
+
+
+def test_answers_remember_their_message_and_their_parts(db):
+    storage.save_consent(db, 1, "Ann", "Europe/London", NOW)
+    note = storage.start_reflection(
+        db, 1, kind="note", question_set_id="quick", question_set_version=1, now=NOW
+    )
+    storage.save_answer(db, note.id, "note", "a" * 10, NOW, message_id=41)
+    storage.append_to_answer(db, note.id, "note", "more", NOW)
+    found = storage.answer_for_message(db, 1, 41)
+    assert found.parts == 2 and found.text.endswith(" more")
+    assert storage.answer_for_message(db, 2, 41) is None  # message ids are per chat
+
+
+def test_a_group_is_noticed_once(db):
+    assert storage.record_group_notice(db, -100123, NOW) is True
+    assert storage.record_group_notice(db, -100123, NOW) is False
+    assert storage.record_group_notice(db, -100456, NOW) is True
