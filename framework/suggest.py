@@ -16,7 +16,7 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +119,7 @@ class Suggester:
         self._groups: list[np.ndarray] = []
         self._feedback_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._feedback_lock = threading.Lock()
 
     @property
     def model_id(self) -> str:
@@ -282,12 +283,19 @@ class Suggester:
     def _feedback_vectors_for(self, texts: list[str]) -> list[np.ndarray]:
         """Vectors of feedback texts, encoded once and kept in a bounded memory cache."""
         cache = self._feedback_vectors
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
-        if missing:
-            for text, vector in zip(missing, self.encoder.encode(missing), strict=True):
-                cache[text] = vector
+        with self._feedback_lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in cache))
+            fresh = dict(zip(missing, self.encoder.encode(missing), strict=True)) if missing else {}
+            cache.update(fresh)
             while len(cache) > FEEDBACK_CACHE_SIZE:
                 cache.popitem(last=False)
-        for text in texts:
-            cache.move_to_end(text)
-        return [cache[t] for t in texts]
+            for text in texts:
+                if text in cache:
+                    cache.move_to_end(text)
+            return [cache[t] if t in cache else fresh[t] for t in texts]
+
+    def forget_feedback(self, texts: Iterable[str]) -> None:
+        """Drop these texts from memory: the practitioner deleted or changed them."""
+        with self._feedback_lock:
+            for text in texts:
+                self._feedback_vectors.pop(text, None)

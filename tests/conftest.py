@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Secret, Settings
+from bot.identifiers import FakeIdentifierDetector
 from bot.services.container import Services, build_services
 from framework import FakeEncoder, ScoringParameters, Suggester, load_framework
 
@@ -49,6 +50,8 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, clock: FakeClock) -> Services:
-    built = build_services(settings, suggester=fake_suggester(), clock=clock)
+    built = build_services(
+        settings, suggester=fake_suggester(), detector=FakeIdentifierDetector(), clock=clock
+    )
     yield built
     built.close()

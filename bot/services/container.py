@@ -11,7 +11,11 @@ import sqlite_utils
 
 import storage
 from bot.config import Settings
+from bot.identifiers import IdentifierDetector, SpacyIdentifierDetector
+from bot.services.editing import EditingService
 from bot.services.history import HistoryService
+from bot.services.intake import IntakeService
+from bot.services.privacy import PrivacyService
 from bot.services.reflecting import ReflectingService
 from bot.services.tagging import TaggingService
 from bot.services.users import UserService
@@ -43,6 +47,10 @@ class Services:
     reflecting: ReflectingService
     tagging: TaggingService
     history: HistoryService
+    editing: EditingService
+    intake: IntakeService
+    privacy: PrivacyService
+    detector: IdentifierDetector
     settings: Settings
 
     def close(self) -> None:
@@ -81,24 +89,35 @@ def build_services(
     *,
     encoder: Encoder | None = None,
     suggester: Suggester | None = None,
+    detector: IdentifierDetector | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Services:
     """Open the database (running migrations), load the framework and question sets.
 
-    The embedding model is not loaded here: it loads on first use, off the event loop.
-    Tests pass a fake ``encoder`` (or a whole ``suggester``) and a fake ``clock``.
+    The models are not loaded here: each loads on first use, off the event loop. Tests
+    pass a fake ``encoder`` (or a whole ``suggester``), a fake ``detector`` and ``clock``.
     """
     db = storage.open_database(settings.db_path)
     framework = load_framework(settings.framework_path)
     question_sets = load_question_sets()
     suggester = suggester or build_suggester(settings, framework, encoder)
+    detector = detector or SpacyIdentifierDetector()
+    reflecting = ReflectingService(db, suggester, question_sets, clock)
+    history = HistoryService(db, question_sets)
+    editing = EditingService(db, history, reflecting, suggester, clock)
+    privacy = PrivacyService(db, framework, question_sets, suggester, clock)
+    privacy.on_forget(reflecting.forget_user_state)
     return Services(
         db=db,
         framework=framework,
         suggester=suggester,
         users=UserService(db, clock, settings.timezone),
-        reflecting=ReflectingService(db, suggester, question_sets, clock),
+        reflecting=reflecting,
         tagging=TaggingService(db, framework, clock),
-        history=HistoryService(db),
+        history=history,
+        editing=editing,
+        intake=IntakeService(db, reflecting, editing, detector, clock),
+        privacy=privacy,
+        detector=detector,
         settings=settings,
     )

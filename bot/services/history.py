@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import sqlite_utils
 
 import storage
-from storage import Reflection
+from bot.services.errors import NotAllowed, NotFound
+from prompts import QuestionSet
+from storage import Answer, Reflection
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,37 @@ class HistoryPage:
         return self.page + 1 < self.pages
 
 
+@dataclass(frozen=True)
+class AnswerItem:
+    """One answer of a reflection with the question it answered."""
+
+    number: int  # 1-based position among the reflection's answers
+    question: str  # the question's text ('' if its set no longer has it)
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class ReflectionDetail:
+    """A whole reflection: every answer, and the indicators confirmed for it."""
+
+    reflection: Reflection
+    set_name: str
+    items: list[AnswerItem]
+    confirmed: list[str]
+
+    def item(self, answer_id: int) -> AnswerItem | None:
+        return next((i for i in self.items if i.answer.id == answer_id), None)
+
+
 class HistoryService:
-    def __init__(self, db: sqlite_utils.Database, page_size: int = 5) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        question_sets: dict[str, QuestionSet] | None = None,
+        page_size: int = 5,
+    ) -> None:
         self._db = db
+        self._question_sets = question_sets or {}
         self.page_size = page_size
 
     def page(self, user_id: int, page: int = 0) -> HistoryPage:
@@ -52,3 +82,25 @@ class HistoryService:
             for i, r in enumerate(reflections)
         ]
         return HistoryPage(entries, page, pages, total)
+
+    def detail(self, user_id: int, reflection_id: int) -> ReflectionDetail:
+        """A finished reflection of the user's, whole (answers skipped are left out)."""
+        reflection = storage.get_reflection(self._db, reflection_id)
+        if reflection is None or reflection.status != "done":
+            raise NotFound(f"reflection {reflection_id} is not available")
+        if reflection.user_id != user_id:
+            raise NotAllowed(f"reflection {reflection_id} belongs to someone else")
+        question_set = self._question_sets.get(reflection.question_set_id)
+        answers = [
+            a for a in storage.answers_for(self._db, reflection_id) if not a.skipped and a.text
+        ]
+        items = []
+        for number, answer in enumerate(answers, start=1):
+            question = question_set.question(answer.question_id) if question_set else None
+            items.append(AnswerItem(number, question.text if question else "", answer))
+        return ReflectionDetail(
+            reflection,
+            question_set.name if question_set else "",
+            items,
+            storage.confirmed_indicators(self._db, reflection_id),
+        )

@@ -19,7 +19,7 @@ import storage
 from bot.services.errors import NotAllowed, NotFound
 from framework import FeedbackExample, Suggester
 from prompts import Question, QuestionSet
-from storage import Reflection, StoredSuggestion
+from storage import Answer, Reflection, StoredSuggestion
 
 # Telegram splits a pasted text longer than 4,096 characters into several messages.
 # A message at least this long, followed soon by another, is treated as one answer.
@@ -66,8 +66,7 @@ class Continuation:
 
 @dataclass(frozen=True)
 class _LastMessage:
-    reflection_id: int
-    question_id: str
+    answer_id: int
     chars: int
     at: datetime
 
@@ -138,13 +137,14 @@ class ReflectingService:
         return step
 
     async def receive_text(
-        self, user_id: int, text: str
-    ) -> QuestionStep | Finished | Continuation | NoteOffer:
-        """Route a plain message: continue a split message, answer a question, or offer a note."""
+        self, user_id: int, text: str, *, message_id: int | None = None
+    ) -> QuestionStep | Finished | NoteOffer:
+        """A plain message: the answer to the current question, or a note to offer.
+
+        The caller has already checked the text (content, identifiers) and whether it
+        continues a split message (:meth:`split_continuation`).
+        """
         now = self._clock()
-        continued = await self._continue_split_message(user_id, text, now)
-        if continued is not None:
-            return continued
         reflection = self.open_reflection(user_id)
         if reflection is not None:
             step = self._next_step(reflection)
@@ -152,16 +152,18 @@ class ReflectingService:
                 # Every question was answered but the bot stopped before finishing it:
                 # finish it now (its suggestions wait in /history) and treat this as new.
                 await self._finish(reflection)
-                return self._offer_note(user_id, text, now)
-            storage.save_answer(self._db, reflection.id, step.question.id, text, now)
-            self._remember(user_id, reflection.id, step.question.id, text, now)
+                return self._offer_note(user_id, text, now, message_id)
+            answer = storage.save_answer(
+                self._db, reflection.id, step.question.id, text, now, message_id=message_id
+            )
+            self._remember(user_id, answer, now)
             following = self._next_step(reflection)
             if following is not None:
                 return following
             finished = await self._finish(reflection)
             assert finished is not None  # the answer just saved is not empty
             return finished
-        return self._offer_note(user_id, text, now)
+        return self._offer_note(user_id, text, now, message_id)
 
     async def skip(self, user_id: int) -> QuestionStep | Finished | None:
         """Skip the current question. None means there was nothing to skip, or nothing left."""
@@ -196,7 +198,9 @@ class ReflectingService:
 
     # -- quick notes ---------------------------------------------------------------------
 
-    def _offer_note(self, user_id: int, text: str, now: datetime) -> NoteOffer:
+    def _offer_note(
+        self, user_id: int, text: str, now: datetime, message_id: int | None
+    ) -> NoteOffer:
         question_set = self._question_sets[NOTE_SET_ID]
         question_id = question_set.questions[0].id
         reflection = storage.start_reflection(
@@ -208,8 +212,10 @@ class ReflectingService:
             now=now,
             status="pending",
         )
-        storage.save_answer(self._db, reflection.id, question_id, text, now)
-        self._remember(user_id, reflection.id, question_id, text, now)
+        answer = storage.save_answer(
+            self._db, reflection.id, question_id, text, now, message_id=message_id
+        )
+        self._remember(user_id, answer, now)
         return NoteOffer(reflection, extended=False)
 
     async def save_note(self, user_id: int, reflection_id: int) -> Finished:
@@ -231,6 +237,28 @@ class ReflectingService:
             return None
         done = storage.finish_reflection(self._db, reflection.id, text, self._clock())
         return await self._suggest(done)
+
+    async def answers_changed(self, reflection_id: int) -> Reflection:
+        """Recompose a reflection after one of its answers changed.
+
+        A finished reflection gets its text rewritten and fresh suggestions, so no old
+        wording survives as a quoted "evidence" sentence; its tags are kept.
+        """
+        reflection = storage.get_reflection(self._db, reflection_id)
+        if reflection is None:
+            raise NotFound(f"reflection {reflection_id} is gone")
+        if reflection.status != "done":
+            return reflection
+        old_texts = [
+            reflection.text,
+            *(s.evidence for s in storage.suggestions_for(self._db, reflection_id)),
+        ]
+        storage.set_reflection_text(self._db, reflection_id, self._compose(reflection_id))
+        updated = storage.get_reflection(self._db, reflection_id)
+        assert updated is not None
+        await self._suggest(updated)
+        self._suggester.forget_feedback(old_texts)
+        return updated
 
     async def _suggest(self, reflection: Reflection) -> Finished:
         # The model runs off the event loop; the database stays on this thread.
@@ -260,26 +288,37 @@ class ReflectingService:
 
     # -- long messages that Telegram split -----------------------------------------------
 
-    def _remember(
-        self, user_id: int, reflection_id: int, question_id: str, text: str, now: datetime
-    ) -> None:
-        self._last_message[user_id] = _LastMessage(reflection_id, question_id, len(text), now)
+    def _remember(self, user_id: int, answer: Answer, now: datetime) -> None:
+        self._last_message[user_id] = _LastMessage(answer.id, len(answer.text), now)
 
-    async def _continue_split_message(
-        self, user_id: int, text: str, now: datetime
-    ) -> Continuation | NoteOffer | None:
+    def forget_user_state(self, user_id: int) -> None:
+        """Drop what is kept in memory about a user (they asked for everything to go)."""
+        self._last_message.pop(user_id, None)
+
+    def split_continuation(self, user_id: int) -> int | None:
+        """The answer a message arriving now continues, if Telegram split a long one."""
         last = self._last_message.get(user_id)
         if (
             last is None
             or last.chars < SPLIT_MESSAGE_MIN_CHARS
-            or now - last.at > SPLIT_MESSAGE_WINDOW
+            or self._clock() - last.at > SPLIT_MESSAGE_WINDOW
         ):
             return None
-        reflection = storage.get_reflection(self._db, last.reflection_id)
-        if reflection is None or reflection.user_id != user_id:
-            return None
-        storage.append_to_answer(self._db, reflection.id, last.question_id, text, now)
-        self._remember(user_id, reflection.id, last.question_id, text, now)
+        return last.answer_id
+
+    async def continue_answer(
+        self, user_id: int, answer_id: int, text: str
+    ) -> Continuation | NoteOffer:
+        """Add the next part of a long message to the answer it continues."""
+        now = self._clock()
+        answer = storage.get_answer(self._db, answer_id)
+        reflection = (
+            None if answer is None else storage.get_reflection(self._db, answer.reflection_id)
+        )
+        if answer is None or reflection is None or reflection.user_id != user_id:
+            raise NotFound("the answer to continue is gone")
+        answer = storage.append_to_answer(self._db, reflection.id, answer.question_id, text, now)
+        self._remember(user_id, answer, now)
         if reflection.status == "pending":
             return NoteOffer(reflection, extended=True)
         if reflection.status == "open":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -11,24 +14,40 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.services.container import Services
 from bot.telegram import callback_data as cd
-from bot.telegram.context import CONTEXT_TYPES, BotData
-from bot.telegram.handlers import fallbacks, history, onboarding, reflecting, tagging
+from bot.telegram import gate
+from bot.telegram.context import CONTEXT_TYPES, BotData, Context
+from bot.telegram.handlers import (
+    fallbacks,
+    guard,
+    history,
+    onboarding,
+    privacy,
+    reflecting,
+    tagging,
+)
 from prompts import t
 
-COMMANDS = ("start", "reflect", "skip", "cancel", "history", "help")
+COMMANDS = ("start", "reflect", "skip", "cancel", "history", "mydata", "forget", "help")
 COMMAND_DESCRIPTION_KEYS = {
     "start": "commands.start",
     "reflect": "commands.reflect",
     "skip": "commands.skip",
     "cancel": "commands.cancel",
     "history": "commands.history",
+    "mydata": "commands.mydata",
+    "forget": "commands.forget",
     "help": "commands.help",
 }
+# Loose text never saved is deleted 24 hours after it arrived: checked this often.
+PURGE_INTERVAL = timedelta(minutes=10)
+log = logging.getLogger(__name__)
+_background: set[asyncio.Task] = set()  # strong references until they finish
 
 
 def _carries(kind: type) -> Callable[[object], bool]:
@@ -36,7 +55,13 @@ def _carries(kind: type) -> Callable[[object], bool]:
     return lambda data: isinstance(cd.parse(data), kind)
 
 
-def build_application(services: Services) -> Application:
+def _matches_nothing(data: object) -> bool:
+    return False
+
+
+def build_application(
+    services: Services, *, purge_interval: timedelta = PURGE_INTERVAL
+) -> Application:
     """The bot, wired to ``services``, talking to the Bot API at the configured address."""
     settings = services.settings
     application = (
@@ -44,17 +69,23 @@ def build_application(services: Services) -> Application:
         .token(settings.token.get())
         .base_url(settings.api_base_url)
         .context_types(CONTEXT_TYPES)
-        .post_init(_set_commands)
+        .post_init(_start_up)
         .concurrent_updates(False)  # one update at a time keeps each user's answers in order
         .build()
     )
     bot_data: BotData = application.bot_data
     bot_data.services = services
     add_handlers(application)
+    application.job_queue.run_repeating(
+        _purge_unsaved, interval=purge_interval, first=purge_interval, name="purge-unsaved"
+    )
     return application
 
 
 def add_handlers(application: Application) -> None:
+    # Before anything else: private chats only (group -2), at a human pace (group -1).
+    application.add_handler(TypeHandler(Update, gate.private_chats_only), group=-2)
+    application.add_handler(TypeHandler(Update, gate.at_a_human_pace), group=-1)
     new_messages = filters.UpdateType.MESSAGE
     application.add_handlers(
         [
@@ -64,10 +95,17 @@ def add_handlers(application: Application) -> None:
             CommandHandler("skip", reflecting.skip),
             CommandHandler("cancel", reflecting.cancel),
             CommandHandler("history", history.history),
+            CommandHandler("mydata", privacy.mydata),
+            CommandHandler("forget", privacy.forget),
             MessageHandler(new_messages & filters.COMMAND, fallbacks.unknown_command),
             MessageHandler(new_messages & filters.TEXT, reflecting.text_message),
-            MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallbacks.edited_message),
+            MessageHandler(
+                filters.UpdateType.EDITED_MESSAGE & filters.TEXT, fallbacks.edited_message
+            ),
             MessageHandler(new_messages & ~filters.TEXT, fallbacks.not_text),
+            # PTB hands a button with empty data to the first CallbackQueryHandler whatever
+            # its pattern: this one, whose pattern matches nothing else, answers it.
+            CallbackQueryHandler(fallbacks.stale_button, pattern=_matches_nothing),
             CallbackQueryHandler(onboarding.consent, pattern=_carries(cd.Consent)),
             CallbackQueryHandler(reflecting.choose_set, pattern=_carries(cd.ChooseSet)),
             CallbackQueryHandler(reflecting.open_choice, pattern=_carries(cd.OpenChoice)),
@@ -78,16 +116,42 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(tagging.pick_competence, pattern=_carries(cd.PickCompetence)),
             CallbackQueryHandler(history.history_page, pattern=_carries(cd.HistoryPageNav)),
             CallbackQueryHandler(history.history_tags, pattern=_carries(cd.HistoryTags)),
+            CallbackQueryHandler(history.history_open, pattern=_carries(cd.HistoryOpen)),
+            CallbackQueryHandler(history.delete_reflection, pattern=_carries(cd.DeleteReflection)),
+            CallbackQueryHandler(history.edit_answer, pattern=_carries(cd.EditAnswer)),
+            CallbackQueryHandler(guard.held_choice, pattern=_carries(cd.HeldChoice)),
+            CallbackQueryHandler(privacy.forget_choice, pattern=_carries(cd.ForgetChoice)),
             CallbackQueryHandler(fallbacks.stale_button),
         ]
     )
     application.add_error_handler(fallbacks.on_error)
 
 
-async def _set_commands(application: Application) -> None:
+async def _start_up(application: Application) -> None:
+    """Delete unsaved text that expired while the bot was stopped; load the identifier
+    guard's model in the background (so the first message does not wait for it); set the
+    command menu."""
+    services = application.bot_data.services
+    warming = asyncio.create_task(asyncio.to_thread(services.detector.warm), name="warm-guard")
+    _background.add(warming)
+    warming.add_done_callback(_finished_in_background)
+    purged = services.privacy.purge_expired()
+    log.info("start-up: deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)
     await application.bot.set_my_commands(
         [BotCommand(name, t(COMMAND_DESCRIPTION_KEYS[name])) for name in COMMANDS]
     )
+
+
+def _finished_in_background(task: asyncio.Task) -> None:
+    _background.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("%s failed", task.get_name(), exc_info=task.exception())
+
+
+async def _purge_unsaved(context: Context) -> None:
+    purged = context.services.privacy.purge_expired()
+    if purged.notes or purged.waiting:
+        log.info("deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)
 
 
 def run_polling(services: Services) -> None:

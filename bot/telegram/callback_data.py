@@ -71,6 +71,35 @@ class HistoryTags:
     reflection_id: int
 
 
+@dataclass(frozen=True)
+class HistoryOpen:
+    reflection_id: int
+
+
+@dataclass(frozen=True)
+class DeleteReflection:
+    reflection_id: int
+    step: Literal["ask", "yes", "no"]
+
+
+@dataclass(frozen=True)
+class EditAnswer:
+    """Choose an answer of a reflection to rewrite (answer_id 0: show the choice)."""
+
+    reflection_id: int
+    answer_id: int
+
+
+@dataclass(frozen=True)
+class HeldChoice:
+    choice: Literal["initials", "keep", "rewrite"]
+
+
+@dataclass(frozen=True)
+class ForgetChoice:
+    confirm: bool
+
+
 Action = (
     Consent
     | ChooseSet
@@ -82,6 +111,11 @@ Action = (
     | PickCompetence
     | HistoryPageNav
     | HistoryTags
+    | HistoryOpen
+    | DeleteReflection
+    | EditAnswer
+    | HeldChoice
+    | ForgetChoice
 )
 
 _CHOICE_CODES = {"confirm": "c", "reject": "r", "toggle": "t"}
@@ -98,6 +132,11 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"pc:{_NUMBER}:(\d{{1,2}})"), PickCompetence),
     (re.compile(r"hp:(\d{1,6})"), HistoryPageNav),
     (re.compile(rf"ht:{_NUMBER}"), HistoryTags),
+    (re.compile(rf"ho:{_NUMBER}"), HistoryOpen),
+    (re.compile(rf"dr:{_NUMBER}:(ask|yes|no)"), DeleteReflection),
+    (re.compile(rf"ea:{_NUMBER}:{_NUMBER}"), EditAnswer),
+    (re.compile(r"hd:(initials|keep|rewrite)"), HeldChoice),
+    (re.compile(r"fg:(yes|no)"), ForgetChoice),
 ]
 
 
@@ -124,6 +163,16 @@ def encode(action: Action) -> str:
             data = f"hp:{page}"
         case HistoryTags(rid):
             data = f"ht:{rid}"
+        case HistoryOpen(rid):
+            data = f"ho:{rid}"
+        case DeleteReflection(rid, step):
+            data = f"dr:{rid}:{step}"
+        case EditAnswer(rid, answer_id):
+            data = f"ea:{rid}:{answer_id}"
+        case HeldChoice(choice):
+            data = f"hd:{choice}"
+        case ForgetChoice(confirm):
+            data = f"fg:{'yes' if confirm else 'no'}"
         case _:
             raise TypeError(f"not a button action: {action!r}")
     if len(data.encode()) > MAX_BYTES:
@@ -154,5 +203,15 @@ def parse(data: object) -> Action | None:
             return PickCompetence(int(parts[0]), int(parts[1]))
         if kind is HistoryPageNav:
             return HistoryPageNav(int(parts[0]))
-        return HistoryTags(int(parts[0]))
+        if kind is HistoryTags:
+            return HistoryTags(int(parts[0]))
+        if kind is HistoryOpen:
+            return HistoryOpen(int(parts[0]))
+        if kind is DeleteReflection:
+            return DeleteReflection(int(parts[0]), parts[1])  # type: ignore[arg-type]
+        if kind is EditAnswer:
+            return EditAnswer(int(parts[0]), int(parts[1]))
+        if kind is HeldChoice:
+            return HeldChoice(parts[0])  # type: ignore[arg-type]
+        return ForgetChoice(parts[0] == "yes")
     return None

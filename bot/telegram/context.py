@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.services.container import Services
+from bot.telegram.flood import FloodGate
 
 
 @dataclass
 class BotData:
-    """Application-wide state: only the services, set once when the application is built."""
+    """Application-wide state, set once when the application is built: the services, and
+    the flood gate's counts (the only per-user state kept in memory)."""
 
     services: Services | None = None
+    flood: FloodGate = field(default_factory=FloodGate)
 
 
 class Context(CallbackContext[ExtBot, dict, dict, BotData]):

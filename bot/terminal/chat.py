@@ -11,10 +11,12 @@ import getpass
 import html
 import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.services import Finished, NoteOffer, QuestionStep, ServiceError
 from bot.services.container import Services
+from bot.services.intake import EmptyText, Held, RewriteInvited, findings_text
 from bot.services.reflecting import Continuation
 from prompts import t
 
@@ -49,6 +51,7 @@ class TerminalChat:
         self.read = read
         self.write = write
         self.user_id = user_id
+        self.forgotten = False
 
     def say(self, text: str) -> None:
         self.write(plain(text))
@@ -59,6 +62,7 @@ class TerminalChat:
 
     async def run(self) -> None:
         db_name = str(self.services.settings.db_path)
+        self.services.privacy.purge_expired()
         self.say(t("chat.intro", db=db_name))
         if not await self.ensure_consent():
             return
@@ -69,6 +73,8 @@ class TerminalChat:
                 return
             if line:
                 await self.handle(line)
+            if self.forgotten:  # a stranger again: nothing more is stored this session
+                return
 
     async def ensure_consent(self) -> bool:
         users = self.services.users
@@ -100,12 +106,19 @@ class TerminalChat:
             await self.cancel()
         elif command == "/history":
             self.history()
+        elif command == "/mydata":
+            self.my_data()
+        elif command == "/forget":
+            self.forgotten = await self.forget()
         elif command == "/start":
             self.say(t("welcome.agreed"))
         elif command is not None:
             self.say(t("errors.unknown_command", command=command))
         else:
-            await self.show(await reflecting.receive_text(self.user_id, line))
+            result = await self.services.intake.receive_text(
+                self.user_id, line, own_names=[getpass.getuser()]
+            )
+            await self.show(result)
 
     async def choose(self, options: list[str]) -> int | None:
         for number, option in enumerate(options, start=1):
@@ -179,6 +192,12 @@ class TerminalChat:
 
     async def show(self, result: object) -> None:
         match result:
+            case EmptyText():
+                self.say(t("errors.empty_text"))
+            case Held():
+                await self.decide_held(result)
+            case RewriteInvited():
+                self.say(t("guard.rewrite"))
             case QuestionStep(question_set=qs, question=question, number=n, total=total):
                 key = "reflect.question_single" if total == 1 else "reflect.question"
                 self.say(t(key, name=qs.name, number=n, total=total, question=question.text))
@@ -257,6 +276,42 @@ class TerminalChat:
         except ServiceError:
             return False
         return False
+
+    async def decide_held(self, held: Held) -> None:
+        """The identifier guard's question, answered by number."""
+        found = findings_text(held)
+        self.say(t("guard.held", findings=found, preview=held.preview))
+        choice = await self.choose(
+            [t("guard.initials_button"), t("guard.keep_button"), t("guard.rewrite_button")]
+        )
+        decision = ("initials", "keep", "rewrite")[choice if choice is not None else 2]
+        await self.show(await self.services.intake.resolve(self.user_id, decision))
+
+    def my_data(self) -> None:
+        export = self.services.privacy.export(self.user_id)
+        path = Path(export.filename).resolve()
+        path.write_bytes(export.content)
+        path.chmod(0o600)
+        self.say(t("chat.mydata_written", path=str(path)))
+
+    async def forget(self) -> bool:
+        """Delete everything after a y/n confirmation; True if it was deleted."""
+        summary = self.services.privacy.summary(self.user_id)
+        self.say(
+            t(
+                "privacy.forget_confirm",
+                reflections=summary.reflections,
+                tags=summary.confirmed_tags,
+                unfinished=summary.unfinished,
+            )
+        )
+        answer = await self.ask(f"{plain(t('privacy.forget_yes_button'))}? [y/n] ")
+        if answer is None or answer.lower() not in ("y", "yes"):
+            self.say(t("privacy.forget_kept"))
+            return False
+        self.services.privacy.forget(self.user_id)
+        self.say(t("privacy.forgotten"))
+        return True
 
     def history(self) -> None:
         page = self.services.history.page(self.user_id, 0)

@@ -11,6 +11,7 @@ import pytest
 
 import storage
 from bot.config import Secret, Settings
+from bot.identifiers import FakeIdentifierDetector
 from bot.services.container import Services, build_services
 from bot.services.reflecting import SPLIT_MESSAGE_MIN_CHARS
 from bot.telegram.application import COMMANDS, build_application
@@ -33,7 +34,9 @@ GIBBS_ANSWERS = [
 @asynccontextmanager
 async def running_bot(server: FakeBotApi, settings: Settings) -> AsyncIterator[Services]:
     """Build the services and the real Application, run it against the fake server."""
-    services = build_services(settings, suggester=fake_suggester())
+    services = build_services(
+        settings, suggester=fake_suggester(), detector=FakeIdentifierDetector()
+    )
     application = build_application(services)
     try:
         async with run_application(application):
@@ -260,17 +263,19 @@ async def test_bad_inputs_get_a_friendly_answer_and_lose_nothing(fake_telegram, 
     assert [a.text for a in storage.answers_for(bot.db, step.reflection.id)] == ["what happened"]
 
 
-async def test_an_edited_message_is_not_taken_as_a_new_answer(fake_telegram, bot):
+async def test_an_edited_message_updates_its_answer_and_is_not_a_new_one(fake_telegram, bot):
     ann = fake_telegram.user(1001, "Ann")
     await agree(ann)
     await reflect_with(ann, "What? So what")
     message_id = await ann.send_text("what happened")
     await ann.next_message()
     await ann.edited_text(message_id, "what really happened")
-    assert "edited a message" in (await ann.next_message()).text
+    assert "Updated your answer to <b>What?" in (await ann.next_message()).source_text
     step = bot.reflecting.current_step(1001)
     assert step.number == 2
-    assert storage.answers_for(bot.db, step.reflection.id)[0].text == "what happened"
+    assert [a.text for a in storage.answers_for(bot.db, step.reflection.id)] == [
+        "what really happened"
+    ]
 
 
 async def test_a_long_message_split_by_telegram_is_one_answer(fake_telegram, bot):
@@ -353,7 +358,10 @@ async def test_history_pages_and_tags_can_be_changed_later(fake_telegram, bot):
     await ann.press(page, "Older")
     older = await ann.wait_for(lambda m: "(6–7 of 7)" in (m.text or ""))
     assert "note 0" in older.text
-    await ann.press(older, "🏷 7")
+    await ann.press(older, "📖 7")
+    whole = await ann.next_message()
+    assert "note 0" in whole.text
+    await ann.press(whole, "🏷 Indicators")
     editor = await ann.next_message()
     assert "Reflection of" in editor.text and "note 0" in editor.text
     oldest = storage.recent_reflections(bot.db, 1001, limit=1, offset=6)[0]
@@ -414,13 +422,15 @@ async def test_a_user_who_blocked_the_bot_does_not_break_it(fake_telegram, bot):
     await agree(bo)  # the bot still serves everyone else
 
 
-async def test_the_token_never_reaches_the_logs(fake_telegram, bot_settings, caplog):
+async def test_the_token_never_reaches_the_logs(fake_telegram, bot_settings, capsys):
     from bot.logs import configure_logging
 
-    configure_logging("DEBUG", [fake_telegram.token])
+    configure_logging("DEBUG", [fake_telegram.token])  # logs to this test's stderr
     ann = fake_telegram.user(1001, "Ann")
     async with running_bot(fake_telegram, replace(bot_settings)):
         await agree(ann)
         await say(ann, "a secret reflection about J")
-    assert fake_telegram.token not in caplog.text
-    assert "secret reflection" not in caplog.text
+    logs = capsys.readouterr().err
+    assert "start-up: deleted 0 unsaved notes" in logs, "the bot's own log lines are here"
+    assert fake_telegram.token not in logs
+    assert "secret reflection" not in logs

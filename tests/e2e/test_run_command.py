@@ -1,6 +1,6 @@
 """`reflectbot run` as a real process: configured from the environment, long polling the
 fake Bot API, stopped with Ctrl-C, and neither the token nor any reflection text in its
-logs, even at DEBUG."""
+logs, even at DEBUG; and a token Telegram rejects reported in one line, never printed."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import asyncio
 import os
 import signal
 import sys
+
+from bot.telegram.application import COMMANDS
 
 
 async def test_reflectbot_run_serves_users_and_stops_cleanly(fake_telegram, tmp_path):
@@ -34,14 +36,7 @@ async def test_reflectbot_run_serves_users_and_stops_cleanly(fake_telegram, tmp_
         await ann.send_command("/start")
         welcome = await ann.next_message(timeout=60)
         assert "Nothing is stored until you agree" in welcome.text
-        assert [c["command"] for c in fake_telegram.commands] == [
-            "start",
-            "reflect",
-            "skip",
-            "cancel",
-            "history",
-            "help",
-        ]
+        assert [c["command"] for c in fake_telegram.commands] == list(COMMANDS)
         await ann.press(welcome, "I agree")
         await ann.wait_for(lambda m: "Thank you" in (m.text or ""), timeout=10)
         await ann.send_text("a private reflection about J and his family")
@@ -56,3 +51,40 @@ async def test_reflectbot_run_serves_users_and_stops_cleanly(fake_telegram, tmp_
     assert fake_telegram.token not in logs
     assert "private reflection" not in logs
     assert (tmp_path / "bot.sqlite3").exists()
+
+
+async def test_reflectbot_run_with_a_rejected_token_says_so_and_never_prints_it(
+    fake_telegram, tmp_path
+):
+    token, secret = "987654:WRONG-secret-value", "WRONG-secret-value"
+    assert token != fake_telegram.token  # the fake answers 401 Unauthorized
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
+        "REFLECTBOT_DB": str(tmp_path / "bot.sqlite3"),
+        "REFLECTBOT_CACHE_DIR": str(tmp_path / "cache"),
+        "REFLECTBOT_LOG_LEVEL": "DEBUG",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    out, err = stdout.decode(), stderr.decode()
+    assert process.returncode == 2, err
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in err and "@BotFather" in err
+    assert "Traceback" not in err
+    for leak in (token, secret, token.replace(":", "%3A")):
+        assert leak not in out and leak not in err

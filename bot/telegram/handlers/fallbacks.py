@@ -8,9 +8,11 @@ from html import escape
 from telegram import Update
 from telegram.error import Forbidden
 
+from bot.services.intake import EmptyText
 from bot.telegram import views
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import reply
+from bot.telegram.handlers.common import consented_user, reply
+from bot.telegram.handlers.reflecting import own_names, show_result
 from prompts import t
 
 log = logging.getLogger(__name__)
@@ -43,12 +45,27 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def edited_message(update: Update, context: Context) -> None:
-    await update.effective_chat.send_message(t("errors.edited_ignored"))
+    """An edited text message updates the answer it gave (after the identifier check)."""
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    message = update.edited_message
+    if message.text is None:
+        return  # an edited caption: captions are never stored
+    result = await context.services.intake.receive_edit(
+        user.id, message.message_id, message.text, own_names(update)
+    )
+    if isinstance(result, EmptyText):
+        await reply(update, t("edit.empty"))
+        return
+    await show_result(update, context, result)
 
 
 async def stale_button(update: Update, context: Context) -> None:
-    """Button data that is not ours (very old, or forged)."""
-    await update.callback_query.answer(t("errors.stale_button"), show_alert=True)
+    """Button data that is not ours (very old, forged, or empty)."""
+    data = update.callback_query.data
+    key = "errors.empty_callback" if not data else "errors.stale_button"
+    await update.callback_query.answer(t(key), show_alert=True)
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -1,13 +1,14 @@
-"""/history: recent reflections with their confirmed indicators, a page at a time."""
+"""/history: recent reflections a page at a time; open one whole, rewrite an answer, delete it."""
 
 from __future__ import annotations
 
 from telegram import Update
 
 from bot.telegram import callback_data as cd
-from bot.telegram import views
+from bot.telegram import privacy_views, views
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import button_handler, consented_user, edit, reply
+from prompts import t
 from storage import User
 
 
@@ -38,3 +39,49 @@ async def history_tags(
     await update.callback_query.answer()
     heading = views.reflection_heading(view, user.timezone)
     await reply(update, views.tags(view, services.framework, heading=heading))
+
+
+@button_handler(cd.HistoryOpen)
+async def history_open(
+    update: Update, context: Context, user: User, action: cd.HistoryOpen
+) -> None:
+    """Show one whole reflection (in several messages if it is long), with what can be
+    done with it."""
+    detail = context.services.history.detail(user.id, action.reflection_id)
+    await update.callback_query.answer()
+    for page in views.reflection_detail(detail, user.timezone):
+        await reply(update, page)
+
+
+@button_handler(cd.DeleteReflection)
+async def delete_reflection(
+    update: Update, context: Context, user: User, action: cd.DeleteReflection
+) -> None:
+    """Ask, then delete a reflection (or keep it)."""
+    query, services = update.callback_query, context.services
+    detail = services.history.detail(user.id, action.reflection_id)
+    await query.answer()
+    if action.step == "ask":
+        await reply(update, views.delete_confirm(detail, user.timezone))
+    elif action.step == "yes":
+        services.editing.delete(user.id, action.reflection_id)
+        await edit(query, t("history.deleted"))
+    else:
+        await edit(query, t("history.delete_kept"))
+
+
+@button_handler(cd.EditAnswer)
+async def edit_answer(update: Update, context: Context, user: User, action: cd.EditAnswer) -> None:
+    """Choose an answer to rewrite (a one-answer note needs no choice), then ask for it."""
+    query, services = update.callback_query, context.services
+    detail = services.history.detail(user.id, action.reflection_id)
+    answer_id = action.answer_id
+    if answer_id == 0 and len(detail.items) == 1:
+        answer_id = detail.items[0].answer.id
+    if answer_id == 0:
+        await query.answer()
+        await reply(update, privacy_views.edit_choice(detail))
+        return
+    item = services.editing.start_edit(user.id, action.reflection_id, answer_id)
+    await query.answer()
+    await reply(update, privacy_views.edit_prompt(item.question, item.answer.text))

@@ -38,8 +38,12 @@ async def consent(update: Update, context: Context) -> None:
     assert isinstance(action, cd.Consent)  # routed here by pattern
     await query.answer()
     if not action.agree:
-        if context.services.users.get(update.effective_user.id) is None:
+        user = context.services.users.get(update.effective_user.id)
+        if user is None:
             await edit(query, t("welcome.declined"))
+        else:  # they agreed earlier: say how to withdraw, rather than nothing
+            date = views.local_time(user.consented_at, user.timezone)
+            await edit(query, t("welcome.declined_after_agreeing", date=date))
         return
     context.services.users.agree(update.effective_user.id, update.effective_user.first_name or "")
     await edit(query, t("welcome.agreed"))

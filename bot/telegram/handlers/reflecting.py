@@ -7,13 +7,17 @@ from html import escape
 from telegram import Update
 
 from bot.services import Finished, NoteOffer, NotFound, QuestionStep
+from bot.services.editing import AnswerEdited, EditNotPossible
+from bot.services.intake import EmptyText, Held, Received
 from bot.services.reflecting import Continuation
 from bot.telegram import callback_data as cd
-from bot.telegram import views
+from bot.telegram import privacy_views, views
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import button_handler, consented_user, edit, reply
 from prompts import t
 from storage import User
+
+EDIT_PROBLEM_KEYS = {"not_stored": "edit.not_stored", "joined": "edit.joined"}
 
 
 async def reflect(update: Update, context: Context) -> None:
@@ -71,24 +75,39 @@ async def open_choice(update: Update, context: Context, user: User, action: cd.O
 
 
 async def text_message(update: Update, context: Context) -> None:
-    """A plain message: the answer to the current question, or a quick note to offer."""
+    """A plain message: checked, then the answer to the current question, a quick note to
+    offer, or the new wording of an answer being rewritten."""
     user = await consented_user(update, context)
     if user is None:
         return
-    text = update.message.text or ""
-    if not text.strip():
-        await reply(update, t("errors.empty_text"))
-        return
-    result = await context.services.reflecting.receive_text(user.id, text)
+    result = await context.services.intake.receive_text(
+        user.id,
+        update.message.text,
+        message_id=update.message.message_id,
+        own_names=own_names(update),
+    )
     await show_result(update, context, result)
 
 
-async def show_result(
-    update: Update,
-    context: Context,
-    result: QuestionStep | Finished | Continuation | NoteOffer | None,
-) -> None:
+def own_names(update: Update) -> list[str]:
+    """The practitioner's own names, which the identifier guard never flags."""
+    person = update.effective_user
+    return [name for name in (person.first_name, person.last_name) if name]
+
+
+async def show_result(update: Update, context: Context, result: Received | None) -> None:
     match result:
+        case EmptyText():
+            await reply(update, t("errors.empty_text"))
+        case Held():
+            await reply(update, privacy_views.held(result))
+        case AnswerEdited(reflection, question):
+            if reflection.status == "done":
+                await reply(update, t("edit.updated_saved"))
+            else:
+                await reply(update, t("edit.updated", question=escape(question)))
+        case EditNotPossible(reason):
+            await reply(update, t(EDIT_PROBLEM_KEYS[reason]))
         case QuestionStep():
             await reply(update, views.question(result))
         case Finished():
@@ -127,11 +146,20 @@ async def skip(update: Update, context: Context) -> None:
 
 
 async def cancel(update: Update, context: Context) -> None:
-    """Ask whether to keep what was written so far."""
+    """Drop a held message or stop rewriting an answer; else ask whether to keep what was
+    written so far."""
     user = await consented_user(update, context)
     if user is None:
         return
-    reflecting = context.services.reflecting
+    services = context.services
+    if services.intake.waiting(user.id) is not None:
+        await services.intake.resolve(user.id, "rewrite")
+        await reply(update, t("guard.discarded"))
+        return
+    if services.editing.cancel_edit(user.id):
+        await reply(update, t("edit.cancelled"))
+        return
+    reflecting = services.reflecting
     open_one = reflecting.open_reflection(user.id)
     if open_one is None:
         await reply(update, t("cancel.nothing"))

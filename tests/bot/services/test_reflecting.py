@@ -3,9 +3,9 @@
 import pytest
 
 import storage
+from bot.identifiers import FakeIdentifierDetector
 from bot.services import Finished, NotAllowed, NoteOffer, NotFound, QuestionStep
 from bot.services.container import build_services
-from bot.services.reflecting import SPLIT_MESSAGE_MIN_CHARS, Continuation
 from tests.conftest import fake_suggester
 
 ANN, BO = 101, 202
@@ -121,40 +121,6 @@ async def test_a_discarded_note_is_gone(services, reflecting):
     assert storage.get_reflection(services.db, offer.reflection.id) is None
 
 
-async def test_the_parts_of_a_long_message_become_one_answer(clock, services, reflecting):
-    first_part = "word " * (SPLIT_MESSAGE_MIN_CHARS // 5 + 10)
-    reflecting.start(ANN, "what-so-what")
-    step = await reflecting.receive_text(ANN, first_part)
-    assert step.question.id == "so_what"
-    clock.advance(seconds=2)
-    continued = await reflecting.receive_text(ANN, "the end of the story.")
-    assert isinstance(continued, Continuation) and continued.step.question.id == "so_what"
-    answers = storage.answers_for(services.db, step.reflection.id)
-    assert len(answers) == 1 and answers[0].text.endswith("the end of the story.")
-    # A message after the window is an answer to the next question again.
-    clock.advance(minutes=5)
-    step = await reflecting.receive_text(ANN, "so what: it mattered")
-    assert step.question.id == "now_what"
-
-
-async def test_a_long_last_answer_that_continues_updates_the_saved_reflection(
-    clock, services, reflecting
-):
-    reflecting.start(ANN, "quick")
-    long_part = "We talked about the pool table and snacks. " * (SPLIT_MESSAGE_MIN_CHARS // 40)
-    finished = await reflecting.receive_text(ANN, long_part)
-    clock.advance(seconds=1)
-    continued = await reflecting.receive_text(ANN, CONFLICT)
-    assert isinstance(continued, Continuation)
-    assert continued.finished.reflection.id == finished.reflection.id
-    assert continued.finished.reflection.text.endswith(CONFLICT)
-    # Suggestions are recomputed from the whole, joined text.
-    ranking = services.suggester.rank(continued.finished.reflection.text)
-    assert ranking[0][0] == "2.6"
-    stored = storage.suggestions_for(services.db, finished.reflection.id)
-    assert stored == continued.finished.suggestions
-
-
 async def test_short_messages_are_never_merged(clock, reflecting):
     offer = await reflecting.receive_text(ANN, "one")
     second = await reflecting.receive_text(ANN, "two")
@@ -165,7 +131,9 @@ async def test_a_restart_loses_nothing(settings, clock, services, reflecting):
     reflecting.start(ANN, "gibbs")
     await answer_all(reflecting, ANN, ["description", "feelings"])
     services.close()
-    restarted = build_services(settings, suggester=fake_suggester(), clock=clock)
+    restarted = build_services(
+        settings, suggester=fake_suggester(), detector=FakeIdentifierDetector(), clock=clock
+    )
     step = restarted.reflecting.current_step(ANN)
     assert (step.question.id, step.number) == ("evaluation", 3)
     result = await answer_all(restarted.reflecting, ANN, ["e", "a", "c", "ap"])

@@ -15,6 +15,12 @@ ACTIONS = [
     cd.PickCompetence(5, 7),
     cd.HistoryPageNav(3),
     cd.HistoryTags(44),
+    cd.HistoryOpen(999_999_999_999),
+    cd.DeleteReflection(12, "yes"),
+    cd.EditAnswer(999_999_999_999, 999_999_999_999),
+    cd.HeldChoice("initials"),
+    cd.ForgetChoice(True),
+    cd.ForgetChoice(False),
 ]
 
 
@@ -39,6 +45,10 @@ def test_round_trip_within_64_bytes(action):
         "ok:maybe",
         "ta:1:delete_everything",
         "ht:1; DROP TABLE reflections",
+        "fg:maybe",
+        "dr:1:now",
+        "hd:delete",
+        "ea:1",
         b"qs:gibbs",
         "тг:1:2.6:c",
     ],

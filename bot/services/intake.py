@@ -1,0 +1,252 @@
+"""Where a practitioner's message goes: checked, held for a decision, or passed on.
+
+Every text message and every edited message comes through here first. Text that shows
+nothing is refused; text that identifies someone (a full name, a phone number, ...) is
+held until the practitioner chooses to replace it with initials, keep it, or rewrite
+it; everything else goes on to the reflection, the note, or the answer being rewritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import sqlite_utils
+
+import storage
+from bot.identifiers import Finding, IdentifierDetector, redact
+from bot.services.editing import AnswerEdited, EditingService, EditNotPossible
+from bot.services.errors import NotFound
+from bot.services.reflecting import (
+    SPLIT_MESSAGE_MIN_CHARS,
+    SPLIT_MESSAGE_WINDOW,
+    Continuation,
+    Finished,
+    NoteOffer,
+    QuestionStep,
+    ReflectingService,
+)
+from bot.services.text_input import clean_text
+from prompts import t
+from storage import HeldText, HoldMode
+
+HoldChoice = Literal["initials", "keep", "rewrite"]
+# How the front ends name each kind of finding (keys of prompts/messages.toml).
+FINDING_KIND_KEYS = {
+    "name": "guard.kind_name",
+    "phone": "guard.kind_phone",
+    "email": "guard.kind_email",
+    "postcode": "guard.kind_postcode",
+    "date_of_birth": "guard.kind_date_of_birth",
+    "school_year": "guard.kind_school_year",
+}
+
+
+@dataclass(frozen=True)
+class EmptyText:
+    """The message showed nothing (only spaces, zero-width or control characters)."""
+
+
+@dataclass(frozen=True)
+class Held:
+    """Text held until the practitioner decides, with what identifies someone in it."""
+
+    findings: list[Finding]
+    preview: str  # the text as it would read with initials
+    mode: HoldMode
+    again: bool = False  # True: a new message arrived while this was still waiting
+
+
+@dataclass(frozen=True)
+class RewriteInvited:
+    """The practitioner chose to rewrite: nothing was kept; say what to send next."""
+
+    mode: HoldMode
+    step: QuestionStep | None  # the question still waiting for an answer, if any
+
+
+Received = (
+    EmptyText
+    | Held
+    | RewriteInvited
+    | QuestionStep
+    | Finished
+    | NoteOffer
+    | Continuation
+    | AnswerEdited
+    | EditNotPossible
+)
+
+
+class IntakeService:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        reflecting: ReflectingService,
+        editing: EditingService,
+        detector: IdentifierDetector,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._db = db
+        self._reflecting = reflecting
+        self._editing = editing
+        self._detector = detector
+        self._clock = clock
+
+    async def receive_text(
+        self,
+        user_id: int,
+        text: str | None,
+        *,
+        message_id: int | None = None,
+        own_names: Collection[str] = (),
+    ) -> Received:
+        """A new text message from the practitioner."""
+        cleaned = clean_text(text)
+        if cleaned is None:
+            return EmptyText()
+        held = storage.held_text_for(self._db, user_id)
+        if held is not None:
+            if _continues(held, self._clock()):
+                return await self._check_and_route(
+                    user_id,
+                    f"{held.text} {cleaned}",
+                    held.mode,
+                    held.answer_id,
+                    held.message_id,
+                    own_names,
+                )
+            return self._held(held, again=True)
+        answer_id = self._editing.pending_edit(user_id)
+        mode: HoldMode = "replace"
+        if answer_id is None:
+            answer_id = self._reflecting.split_continuation(user_id)
+            mode = "append" if answer_id is not None else "new"
+        return await self._check_and_route(user_id, cleaned, mode, answer_id, message_id, own_names)
+
+    async def receive_edit(
+        self, user_id: int, message_id: int, text: str | None, own_names: Collection[str] = ()
+    ) -> Received:
+        """The practitioner edited a message they sent earlier."""
+        cleaned = clean_text(text)
+        if cleaned is None:
+            return EmptyText()
+        held = storage.held_text_for(self._db, user_id)
+        if held is not None and held.message_id == message_id:
+            # They edited the very message that is waiting: check the new wording instead.
+            return await self._check_and_route(
+                user_id, cleaned, held.mode, held.answer_id, message_id, own_names
+            )
+        target = self._editing.answer_for_message(user_id, message_id)
+        if isinstance(target, EditNotPossible):
+            return target
+        findings = await self._find(cleaned, own_names)
+        if findings and held is not None:
+            return self._held(held, again=True)
+        if findings:
+            return self._hold(user_id, cleaned, findings, "replace", target.id, message_id)
+        return await self._editing.apply_edit(user_id, target.id, cleaned)
+
+    async def resolve(self, user_id: int, choice: HoldChoice) -> Received:
+        """The practitioner's decision about the text held for them."""
+        held = storage.held_text_for(self._db, user_id)
+        if held is None:
+            raise NotFound("nothing is held")
+        storage.release_held_text(self._db, user_id)
+        storage.checkpoint(self._db)
+        if choice == "rewrite":
+            return RewriteInvited(held.mode, self._reflecting.current_step(user_id))
+        findings = [Finding(**f) for f in held.findings]
+        text = redact(held.text, findings) if choice == "initials" else held.text
+        return await self._route(user_id, text, held.mode, held.answer_id, held.message_id)
+
+    def waiting(self, user_id: int) -> Held | None:
+        """The text held for the user, if any (to show its choices again)."""
+        held = storage.held_text_for(self._db, user_id)
+        return None if held is None else self._held(held)
+
+    # -- internals -------------------------------------------------------------------------
+
+    async def _find(self, text: str, own_names: Collection[str]) -> list[Finding]:
+        """Identifiers in the text; the model runs off the event loop."""
+        return await asyncio.to_thread(self._detector.find, text, own_names=tuple(own_names))
+
+    async def _check_and_route(
+        self,
+        user_id: int,
+        text: str,
+        mode: HoldMode,
+        answer_id: int | None,
+        message_id: int | None,
+        own_names: Collection[str],
+    ) -> Received:
+        findings = await self._find(text, own_names)
+        if findings:
+            return self._hold(user_id, text, findings, mode, answer_id, message_id)
+        if storage.held_text_for(self._db, user_id) is not None:
+            storage.release_held_text(self._db, user_id)
+        return await self._route(user_id, text, mode, answer_id, message_id)
+
+    def _hold(
+        self,
+        user_id: int,
+        text: str,
+        findings: list[Finding],
+        mode: HoldMode,
+        answer_id: int | None,
+        message_id: int | None,
+    ) -> Held:
+        held = storage.hold_text(
+            self._db,
+            user_id,
+            text,
+            [_as_dict(f) for f in findings],
+            self._clock(),
+            mode=mode,
+            answer_id=answer_id,
+            message_id=message_id,
+        )
+        return self._held(held)
+
+    def _held(self, held: HeldText, *, again: bool = False) -> Held:
+        findings = [Finding(**f) for f in held.findings]
+        return Held(findings, redact(held.text, findings), held.mode, again)
+
+    async def _route(
+        self,
+        user_id: int,
+        text: str,
+        mode: HoldMode,
+        answer_id: int | None,
+        message_id: int | None,
+    ) -> Received:
+        if mode == "replace" and answer_id is not None:
+            return await self._editing.apply_edit(user_id, answer_id, text)
+        if mode == "append" and answer_id is not None:
+            try:
+                return await self._reflecting.continue_answer(user_id, answer_id, text)
+            except NotFound:
+                pass  # the answer it continued is gone: treat the text as new
+        return await self._reflecting.receive_text(user_id, text, message_id=message_id)
+
+
+def findings_text(held: Held, quote: Callable[[str], str] = str) -> str:
+    """One line per finding, for the front ends: the words, and what kind they are."""
+    return "\n".join(
+        t("guard.finding", text=quote(f.text), kind=t(FINDING_KIND_KEYS[f.kind]))
+        for f in held.findings
+    )
+
+
+def _continues(held: HeldText, now: datetime) -> bool:
+    """A long held text followed quickly by more: Telegram split one long message."""
+    return (
+        len(held.text) >= SPLIT_MESSAGE_MIN_CHARS and now - held.created_at <= SPLIT_MESSAGE_WINDOW
+    )
+
+
+def _as_dict(finding: Finding) -> dict:
+    return {"kind": finding.kind, "text": finding.text, "start": finding.start, "end": finding.end}

@@ -1,0 +1,169 @@
+"""The practitioner's control over their data: see all of it, delete all of it, and
+loose text that is never kept for long.
+
+Nothing here knows about Telegram: the bot and the terminal chat call the same
+functions, and the Telegram layer adds only how a file is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+import storage
+from framework import Framework, Suggester
+from prompts import QuestionSet
+
+# Loose text offered as a quick note, and text held by the identifier guard, are deleted
+# this long after they arrive unless the practitioner saves them.
+UNSAVED_TEXT_LIFETIME = timedelta(hours=24)
+EXPORT_FORMAT = "reflectbot-mydata/1"
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """What /forget would delete, in words a practitioner can check."""
+
+    reflections: int  # finished reflections and notes
+    unfinished: int  # open reflections, unsaved notes, held text
+    confirmed_tags: int
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.reflections or self.unfinished or self.confirmed_tags)
+
+
+@dataclass(frozen=True)
+class DataExport:
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Purged:
+    notes: int
+    waiting: int
+
+
+class PrivacyService:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        framework: Framework,
+        question_sets: dict[str, QuestionSet],
+        suggester: Suggester,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._db = db
+        self._framework = framework
+        self._question_sets = question_sets
+        self._suggester = suggester
+        self._clock = clock
+        self._forget_hooks: list[Callable[[int], None]] = []
+
+    def on_forget(self, hook: Callable[[int], None]) -> None:
+        """Call ``hook(user_id)`` after a user's data is deleted (to drop in-memory state)."""
+        self._forget_hooks.append(hook)
+
+    # -- /forget -------------------------------------------------------------------------
+
+    def summary(self, user_id: int) -> DataSummary:
+        rows = storage.rows_about(self._db, user_id)
+        reflections = rows.get("reflections", [])
+        done = sum(1 for r in reflections if r["status"] == "done")
+        held = len(rows.get("held_texts", []))
+        confirmed = sum(1 for t in rows.get("tags", []) if t["status"] == "confirmed")
+        return DataSummary(done, len(reflections) - done + held, confirmed)
+
+    def forget(self, user_id: int) -> dict[str, int]:
+        """Delete everything about the user; they are a stranger to the bot afterwards.
+
+        Returns the number of rows deleted per table. The text goes from the database
+        file and its write-ahead log (secure delete plus a checkpoint), and from memory.
+        """
+        rows = storage.rows_about(self._db, user_id)
+        texts = [r["text"] for r in rows.get("reflections", [])]
+        texts += [s["evidence"] for s in rows.get("suggestions", [])]
+        texts += [a["text"] for a in rows.get("answers", [])]
+        deleted = storage.forget_user(self._db, user_id)
+        self._suggester.forget_feedback(texts)
+        for hook in self._forget_hooks:
+            hook(user_id)
+        return deleted
+
+    # -- /mydata -------------------------------------------------------------------------
+
+    def export(self, user_id: int) -> DataExport:
+        """Everything stored about the user as one JSON document.
+
+        Every table that holds their rows is included whole; indicator and question ids
+        come with their text, so the file can be read without the bot.
+        """
+        now = self._clock()
+        tables = storage.rows_about(self._db, user_id)
+        for row in tables.get("held_texts", []):
+            row["findings"] = json.loads(row["findings"])
+        indicator_ids = sorted(
+            {
+                row["indicator_id"]
+                for name in ("suggestions", "tags")
+                for row in tables.get(name, [])
+            }
+        )
+        indicators = {}
+        for indicator_id in indicator_ids:
+            indicator = self._framework.get_indicator(indicator_id)
+            if indicator is not None:
+                competence = self._framework.competence(indicator.competence)
+                indicators[indicator_id] = {
+                    "competence": competence.number,
+                    "competence_title": competence.title,
+                    "text": indicator.text,
+                }
+        question_set_ids = {row["question_set_id"] for row in tables.get("reflections", [])}
+        questions = {
+            f"{set_id}/{question.id}": question.text
+            for set_id in sorted(question_set_ids)
+            if set_id in self._question_sets
+            for question in self._question_sets[set_id].questions
+        }
+        document = {
+            "format": EXPORT_FORMAT,
+            "exported_at": now.isoformat(),
+            "about": (
+                "Everything ReflectBot stores about you, table by table. Times are UTC."
+                " 'indicators' gives the text of each framework indicator id;"
+                " 'questions' the text of each question id (question set/question)."
+            ),
+            "framework": {"name": self._framework.name, "version": self._framework.version},
+            "tables": tables,
+            "indicators": indicators,
+            "questions": questions,
+        }
+        content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+        return DataExport(f"reflectbot-my-data-{now:%Y-%m-%d}.json", content)
+
+    # -- unsaved text ----------------------------------------------------------------------
+
+    def purge_expired(self) -> Purged:
+        """Delete notes never saved and held text older than the allowed lifetime."""
+        cutoff = self._clock() - UNSAVED_TEXT_LIFETIME
+        notes = storage.pending_notes_started_before(self._db, cutoff)
+        texts = []
+        for note in notes:
+            texts += [a.text for a in storage.answers_for(self._db, note.id)]
+            storage.delete_reflection(self._db, note.id)
+        waiting = storage.expire_waiting(self._db, cutoff)
+        storage.checkpoint(self._db)
+        self._suggester.forget_feedback(texts)
+        return Purged(len(notes), waiting)
+
+    # -- groups ----------------------------------------------------------------------------
+
+    def first_group_notice(self, chat_id: int) -> bool:
+        """True the first time a group is to be told the bot only works in private chats."""
+        return storage.record_group_notice(self._db, chat_id, self._clock())

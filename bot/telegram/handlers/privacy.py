@@ -1,0 +1,58 @@
+"""/forget (delete everything, after a clear confirmation) and /mydata (a copy of it all)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatAction
+
+from bot.telegram import callback_data as cd
+from bot.telegram import privacy_views
+from bot.telegram.context import Context
+from bot.telegram.handlers.common import edit, reply
+from prompts import t
+
+
+async def forget(update: Update, context: Context) -> None:
+    """Say exactly what would be deleted, and ask."""
+    privacy = context.services.privacy
+    user_id = update.effective_user.id
+    if context.services.users.get(user_id) is None:
+        await reply(update, t("privacy.nothing_held"))
+        return
+    await reply(update, privacy_views.forget_confirm(privacy.summary(user_id)))
+
+
+async def forget_choice(update: Update, context: Context) -> None:
+    """Delete everything, or nothing. Works without consent checks: it only removes."""
+    query = update.callback_query
+    action = cd.parse(query.data)
+    assert isinstance(action, cd.ForgetChoice)  # routed here by pattern
+    user_id = update.effective_user.id
+    if not action.confirm:
+        await query.answer()
+        await edit(query, t("privacy.forget_kept"))
+        return
+    if context.services.users.get(user_id) is None:
+        await query.answer()
+        await edit(query, t("privacy.nothing_held"))
+        return
+    context.services.privacy.forget(user_id)
+    await query.answer()
+    await edit(query, t("privacy.forgotten"))
+
+
+async def mydata(update: Update, context: Context) -> None:
+    """Send everything stored about the practitioner as a JSON document."""
+    user_id = update.effective_user.id
+    if context.services.users.get(user_id) is None:
+        await reply(update, t("privacy.nothing_held"))
+        return
+    await update.effective_chat.send_chat_action(ChatAction.UPLOAD_DOCUMENT)
+    privacy = context.services.privacy
+    export = privacy.export(user_id)
+    summary = privacy.summary(user_id)
+    await update.effective_chat.send_document(
+        export.content,
+        filename=export.filename,
+        caption=t("privacy.mydata_caption", reflections=summary.reflections),
+    )

@@ -1,0 +1,193 @@
+"""Where a message goes: refused, held by the identifier guard, joined, or passed on."""
+
+import pytest
+
+import storage
+from bot.services import Finished, NoteOffer, NotFound, QuestionStep
+from bot.services.editing import AnswerEdited, EditNotPossible
+from bot.services.intake import EmptyText, Held, RewriteInvited
+from bot.services.privacy import UNSAVED_TEXT_LIFETIME
+from bot.services.reflecting import SPLIT_MESSAGE_MIN_CHARS, Continuation
+
+ANN, BO = 101, 202
+CONFLICT = "Two young people were fighting; I worked towards the resolution of conflict."
+NAMED = "Jamie Fraser lost his temper at the pool table and I calmed things down."
+
+
+@pytest.fixture
+def intake(services):
+    services.users.agree(ANN, "Ann")
+    services.users.agree(BO, "Bo")
+    return services.intake
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "\u200b\u200b", "\u200f\u200e", "\x00\x00", "\u2060\ufeff\u00ad", "\u0301", None],
+)
+async def test_content_free_text_is_refused_and_nothing_is_stored(services, intake, text):
+    assert isinstance(await intake.receive_text(ANN, text), EmptyText)
+    assert storage.rows_about(services.db, ANN)["reflections"] == []
+
+
+async def test_stray_control_characters_are_removed_but_real_text_kept(services, intake):
+    offer = await intake.receive_text(ANN, "\x00met the\x07 group \u200fمرحبا\u200f\x00")
+    assert isinstance(offer, NoteOffer)
+    [answer] = storage.answers_for(services.db, offer.reflection.id)
+    assert answer.text == "met the group \u200fمرحبا\u200f"
+
+
+async def test_a_name_is_held_before_anything_is_saved(services, intake):
+    held = await intake.receive_text(ANN, NAMED, message_id=7)
+    assert isinstance(held, Held)
+    assert [(f.kind, f.text) for f in held.findings] == [("name", "Jamie Fraser")]
+    assert held.preview.startswith("J.F. lost his temper")
+    assert storage.rows_about(services.db, ANN)["reflections"] == []
+    assert intake.waiting(ANN) is not None
+
+
+async def test_replacing_with_initials_saves_the_initials_only(services, intake):
+    services.reflecting.start(ANN, "quick")
+    await intake.receive_text(ANN, NAMED)
+    finished = await intake.resolve(ANN, "initials")
+    assert isinstance(finished, Finished)
+    assert finished.reflection.text.startswith("J.F. lost his temper")
+    assert "Jamie" not in repr(storage.rows_about(services.db, ANN))
+
+
+async def test_keeping_as_written_saves_it_as_written(services, intake):
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, NAMED, message_id=9)
+    step = await intake.resolve(ANN, "keep")
+    assert isinstance(step, QuestionStep) and step.question.id == "so_what"
+    answer = storage.answer_for_message(services.db, ANN, 9)
+    assert answer.text == NAMED
+
+
+async def test_rewriting_keeps_nothing_and_asks_the_same_question_again(services, intake):
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, NAMED)
+    invited = await intake.resolve(ANN, "rewrite")
+    assert isinstance(invited, RewriteInvited) and invited.step.question.id == "what"
+    assert "Jamie" not in repr(storage.rows_about(services.db, ANN))
+    step = await intake.receive_text(ANN, "J lost his temper at the pool table.")
+    assert step.question.id == "so_what"
+    with pytest.raises(NotFound):
+        await intake.resolve(ANN, "keep")  # nothing is held any more
+
+
+async def test_a_new_message_while_one_is_held_is_not_taken(services, intake):
+    await intake.receive_text(ANN, NAMED)
+    again = await intake.receive_text(ANN, "something else entirely")
+    assert isinstance(again, Held) and again.again
+    assert storage.held_text_for(services.db, ANN).text == NAMED
+
+
+async def test_editing_the_held_message_checks_the_new_wording(services, intake):
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, NAMED, message_id=11)
+    step = await intake.receive_edit(ANN, 11, "J lost his temper at the pool table.")
+    assert isinstance(step, QuestionStep) and step.question.id == "so_what"
+    assert intake.waiting(ANN) is None
+
+
+async def test_structured_identifiers_are_held_too(intake):
+    held = await intake.receive_text(ANN, "Mum asked me to ring her on 07700 900123 tonight")
+    assert [f.kind for f in held.findings] == ["phone"]
+    assert "[phone number]" in held.preview
+
+
+async def test_the_practitioners_own_name_is_not_flagged(intake):
+    offer = await intake.receive_text(
+        ANN, "Jamie Fraser here: ran the pool night.", own_names=["Jamie", "Fraser"]
+    )
+    assert isinstance(offer, NoteOffer)
+
+
+async def test_editing_a_message_updates_the_answer_of_an_open_reflection(services, intake):
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, "we ran the pool nite", message_id=21)
+    edited = await intake.receive_edit(ANN, 21, "We ran the pool night.")
+    assert isinstance(edited, AnswerEdited) and edited.question.startswith("What")
+    assert storage.answer_for_message(services.db, ANN, 21).text == "We ran the pool night."
+    assert services.reflecting.current_step(ANN).question.id == "so_what"
+
+
+async def test_an_edit_that_adds_a_name_is_held(services, intake):
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, "J lost his temper", message_id=21)
+    held = await intake.receive_edit(ANN, 21, NAMED)
+    assert isinstance(held, Held)
+    assert storage.answer_for_message(services.db, ANN, 21).text == "J lost his temper"
+    await intake.resolve(ANN, "initials")
+    assert storage.answer_for_message(services.db, ANN, 21).text.startswith("J.F. lost")
+
+
+async def test_editing_a_saved_reflection_refreshes_its_suggestions(services, intake):
+    services.reflecting.start(ANN, "quick")
+    finished = await intake.receive_text(ANN, "We played pool and had snacks.", message_id=5)
+    assert "2.6" not in [s.indicator_id for s in finished.suggestions]
+    edited = await intake.receive_edit(ANN, 5, CONFLICT)
+    assert isinstance(edited, AnswerEdited) and edited.reflection.text == CONFLICT
+    suggestions = storage.suggestions_for(services.db, finished.reflection.id)
+    assert suggestions[0].indicator_id == "2.6"
+    assert all("snacks" not in s.evidence for s in suggestions)
+
+
+async def test_edits_of_messages_never_stored_or_of_another_user_change_nothing(intake):
+    await intake.receive_text(ANN, "a thought", message_id=3)
+    assert await intake.receive_edit(ANN, 99, "new") == EditNotPossible("not_stored")
+    assert await intake.receive_edit(BO, 3, "new") == EditNotPossible("not_stored")
+    assert isinstance(await intake.receive_edit(ANN, 3, "\u200b"), EmptyText)
+
+
+async def test_the_parts_of_a_long_message_become_one_answer(clock, services, intake):
+    first_part = "word " * (SPLIT_MESSAGE_MIN_CHARS // 5 + 10)
+    services.reflecting.start(ANN, "what-so-what")
+    step = await intake.receive_text(ANN, first_part, message_id=1)
+    assert step.question.id == "so_what"
+    clock.advance(seconds=2)
+    continued = await intake.receive_text(ANN, "the end of the story.", message_id=2)
+    assert isinstance(continued, Continuation) and continued.step.question.id == "so_what"
+    answers = storage.answers_for(services.db, step.reflection.id)
+    assert len(answers) == 1 and answers[0].text.endswith("the end of the story.")
+    # One edit cannot rebuild a joined answer: say so rather than lose a part.
+    assert await intake.receive_edit(ANN, 1, "short") == EditNotPossible("joined")
+    # A message after the window is an answer to the next question again.
+    clock.advance(minutes=5)
+    step = await intake.receive_text(ANN, "so what: it mattered")
+    assert step.question.id == "now_what"
+
+
+async def test_a_long_held_message_and_its_next_part_are_decided_together(clock, services, intake):
+    first_part = NAMED + " word" * (SPLIT_MESSAGE_MIN_CHARS // 5 + 10)
+    await intake.receive_text(ANN, first_part)
+    clock.advance(seconds=1)
+    held = await intake.receive_text(ANN, "and that was the end of it.")
+    assert isinstance(held, Held) and not held.again
+    offer = await intake.resolve(ANN, "initials")
+    assert isinstance(offer, NoteOffer)
+    text = services.reflecting.note_text(offer.reflection.id)
+    assert text.startswith("J.F. lost") and text.endswith("the end of it.")
+
+
+async def test_a_long_last_answer_that_continues_updates_the_saved_reflection(
+    clock, services, intake
+):
+    services.reflecting.start(ANN, "quick")
+    long_part = "We talked about the pool table and snacks. " * (SPLIT_MESSAGE_MIN_CHARS // 40)
+    finished = await intake.receive_text(ANN, long_part)
+    clock.advance(seconds=1)
+    continued = await intake.receive_text(ANN, CONFLICT)
+    assert isinstance(continued, Continuation)
+    assert continued.finished.reflection.id == finished.reflection.id
+    assert continued.finished.reflection.text.endswith(CONFLICT)
+    ranking = services.suggester.rank(continued.finished.reflection.text)
+    assert ranking[0][0] == "2.6"
+
+
+async def test_held_text_expires_with_unsaved_notes(clock, services, intake):
+    await intake.receive_text(ANN, NAMED)
+    clock.advance(seconds=UNSAVED_TEXT_LIFETIME.total_seconds() + 1)
+    purged = services.privacy.purge_expired()
+    assert purged.waiting == 1 and intake.waiting(ANN) is None

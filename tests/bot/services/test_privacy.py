@@ -1,0 +1,148 @@
+"""The practitioner's own data: /forget, /mydata, unsaved text that expires."""
+
+import json
+
+import pytest
+
+import storage
+from bot.services import NotAllowed, NotFound
+from bot.services.editing import AnswerEdited
+from bot.services.privacy import EXPORT_FORMAT, UNSAVED_TEXT_LIFETIME
+
+ANN, BO = 101, 202
+CONFLICT = "Two young people were fighting; I worked towards the resolution of conflict."
+
+
+@pytest.fixture
+def agreed(services):
+    services.users.agree(ANN, "Ann")
+    services.users.agree(BO, "Bo")
+    return services
+
+
+async def saved_note(services, user, text):
+    services.reflecting.start(user, "quick")
+    return await services.intake.receive_text(user, text)
+
+
+async def test_forget_deletes_everything_and_makes_a_stranger(agreed):
+    services = agreed
+    finished = await saved_note(services, ANN, CONFLICT)
+    services.tagging.choose(ANN, finished.reflection.id, "2.6", "confirm")
+    await services.intake.receive_text(ANN, "a loose thought")  # pending note
+    await saved_note(services, BO, "Bo's own note about the pool night")
+    summary = services.privacy.summary(ANN)
+    assert (summary.reflections, summary.unfinished, summary.confirmed_tags) == (1, 1, 1)
+    services.privacy.forget(ANN)
+    assert services.users.get(ANN) is None
+    assert all(not rows for rows in storage.rows_about(services.db, ANN).values())
+    assert not services.privacy.summary(ANN).anything
+    assert services.users.get(BO) is not None and storage.rows_about(services.db, BO)["answers"]
+
+
+async def test_forget_drops_the_text_from_the_suggesters_memory(agreed):
+    services = agreed
+    finished = await saved_note(services, ANN, CONFLICT)
+    services.tagging.choose(ANN, finished.reflection.id, "2.6", "confirm")
+    await saved_note(services, BO, "another fight, resolution of conflict again")
+    cached = services.suggester._feedback_vectors
+    assert any(CONFLICT in text for text in cached)
+    services.privacy.forget(ANN)
+    assert not any(CONFLICT in text for text in cached)
+
+
+async def test_forget_runs_hooks_for_in_memory_state(agreed):
+    seen = []
+    agreed.privacy.on_forget(seen.append)
+    agreed.privacy.forget(ANN)
+    assert seen == [ANN]
+
+
+async def test_my_data_is_complete_and_readable_without_the_bot(agreed, clock):
+    services = agreed
+    finished = await saved_note(services, ANN, CONFLICT)
+    services.tagging.choose(ANN, finished.reflection.id, "2.6", "confirm")
+    await services.intake.receive_text(ANN, "Jamie Fraser was upset")  # held by the guard
+    await saved_note(services, BO, "Bo's private note")
+    export = services.privacy.export(ANN)
+    assert export.filename == f"reflectbot-my-data-{clock():%Y-%m-%d}.json"
+    document = json.loads(export.content)
+    assert document["format"] == EXPORT_FORMAT
+    assert set(document["tables"]) == {t.name for t in storage.personal_tables(services.db)}
+    assert document["tables"]["users"][0]["id"] == ANN
+    assert document["tables"]["answers"][0]["text"] == CONFLICT
+    assert document["tables"]["held_texts"][0]["findings"][0]["kind"] == "name"
+    assert document["indicators"]["2.6"]["text"] == "work towards the resolution of conflict"
+    assert document["questions"]["quick/note"]
+    assert "Bo's private note" not in export.content.decode()
+
+
+async def test_unsaved_notes_are_deleted_after_24_hours_and_saved_ones_kept(agreed, clock):
+    services = agreed
+    offer = await services.intake.receive_text(ANN, "an unsaved thought")
+    kept = await saved_note(services, ANN, CONFLICT)
+    clock.advance(seconds=UNSAVED_TEXT_LIFETIME.total_seconds() - 60)
+    assert services.privacy.purge_expired().notes == 0
+    clock.advance(seconds=120)
+    assert services.privacy.purge_expired().notes == 1
+    assert storage.get_reflection(services.db, offer.reflection.id) is None
+    assert storage.get_reflection(services.db, kept.reflection.id) is not None
+
+
+async def test_a_group_is_told_once(agreed):
+    assert agreed.privacy.first_group_notice(-1001) is True
+    assert agreed.privacy.first_group_notice(-1001) is False
+
+
+async def test_a_whole_reflection_in_order_with_its_questions(agreed):
+    services = agreed
+    services.reflecting.start(ANN, "what-so-what")
+    for text in ("We ran the pool night.", CONFLICT, "Ground rules next week."):
+        result = await services.intake.receive_text(ANN, text)
+    detail = services.history.detail(ANN, result.reflection.id)
+    assert [i.answer.text for i in detail.items] == [
+        "We ran the pool night.",
+        CONFLICT,
+        "Ground rules next week.",
+    ]
+    assert detail.items[0].question.startswith("What")
+    with pytest.raises(NotAllowed):
+        services.history.detail(BO, result.reflection.id)
+
+
+async def test_rewriting_an_answer_from_history(agreed, clock):
+    services = agreed
+    finished = await saved_note(services, ANN, "We played pool and had snacks.")
+    detail = services.history.detail(ANN, finished.reflection.id)
+    item = services.editing.start_edit(ANN, finished.reflection.id, detail.items[0].answer.id)
+    assert services.editing.pending_edit(ANN) == item.answer.id
+    edited = await services.intake.receive_text(ANN, CONFLICT)
+    assert isinstance(edited, AnswerEdited)
+    assert services.editing.pending_edit(ANN) is None
+    assert services.history.detail(ANN, finished.reflection.id).reflection.text == CONFLICT
+    # The next message is a new note again.
+    assert (await services.intake.receive_text(ANN, "later thought")).reflection.status == "pending"
+
+
+async def test_a_rewrite_can_be_cancelled_and_others_cannot_start_one(agreed):
+    services = agreed
+    finished = await saved_note(services, ANN, CONFLICT)
+    answer_id = services.history.detail(ANN, finished.reflection.id).items[0].answer.id
+    with pytest.raises(NotAllowed):
+        services.editing.start_edit(BO, finished.reflection.id, answer_id)
+    with pytest.raises(NotFound):
+        services.editing.start_edit(ANN, finished.reflection.id, answer_id + 999)
+    services.editing.start_edit(ANN, finished.reflection.id, answer_id)
+    assert services.editing.cancel_edit(ANN) is True
+    assert services.editing.cancel_edit(ANN) is False
+
+
+async def test_deleting_a_reflection(agreed):
+    services = agreed
+    finished = await saved_note(services, ANN, CONFLICT)
+    with pytest.raises(NotAllowed):
+        services.editing.delete(BO, finished.reflection.id)
+    services.editing.delete(ANN, finished.reflection.id)
+    assert storage.get_reflection(services.db, finished.reflection.id) is None
+    with pytest.raises(NotFound):
+        services.editing.delete(ANN, finished.reflection.id)
