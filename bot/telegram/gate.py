@@ -27,7 +27,12 @@ PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMe
 
 
 def is_private_person(update: Update) -> bool:
-    """A person (not a bot, not a chat speaking as itself) in their private chat with us."""
+    """A person (not a bot, not a chat speaking as itself) in their private chat with us,
+    sending one of the kinds of update the bot handles (business-account messages, polls,
+    inline queries and the like are none of ours)."""
+    handled = (update.message, update.edited_message, update.callback_query)
+    if all(part is None for part in handled) and update.my_chat_member is None:
+        return False
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or user.is_bot:
         return False

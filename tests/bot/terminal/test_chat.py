@@ -78,3 +78,30 @@ async def test_cancel_keeps_or_deletes(services):
 
 def test_plain_strips_html():
     assert plain("<b>Hi</b> &amp; <i>bye</i>") == "Hi & bye"
+
+
+async def test_the_identifier_guard_in_the_terminal(services):
+    transcript = await run_chat(
+        services,
+        [
+            "y",
+            "Jamie Fraser lost his temper at the pool table.",
+            "1",  # replace with initials
+            "y",  # save as a note
+            "",  # done tagging
+            "/quit",
+        ],
+    )
+    assert "“Jamie Fraser”: a full name" in transcript
+    [saved] = storage.recent_reflections(services.db, LOCAL_USER_ID, limit=5)
+    assert saved.text == "J.F. lost his temper at the pool table."
+
+
+async def test_mydata_and_forget_in_the_terminal(services, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    transcript = await run_chat(services, ["y", CONFLICT, "y", "", "/mydata", "/forget", "y"])
+    [export] = list(tmp_path.glob("reflectbot-my-data-*.json"))
+    assert CONFLICT in export.read_text() and (export.stat().st_mode & 0o777) == 0o600
+    assert "everything I held about you is deleted" in transcript
+    assert services.users.get(LOCAL_USER_ID) is None
+    assert all(not rows for rows in storage.rows_about(services.db, LOCAL_USER_ID).values())
