@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services import HistoryPage, QuestionStep, TagView
-from bot.services.history import ReflectionDetail
+from bot.services import QuestionStep, TagView
 from bot.telegram import callback_data as cd
 from framework import Framework
 from prompts import QuestionSet, t
@@ -18,9 +17,6 @@ from prompts import QuestionSet, t
 View = tuple[str, InlineKeyboardMarkup | None]
 EVIDENCE_CHARS = 200
 EXCERPT_CHARS = 160
-# Telegram's limit is 4,096 characters after formatting; HTML source is never shorter than
-# what it displays, so chunks of this much source always fit.
-MESSAGE_CHARS = 3800
 KIND_KEYS = {"note": "kinds.note", "guided": "kinds.guided"}
 
 
@@ -209,155 +205,3 @@ def indicators(view: TagView, framework: Framework, number: int) -> View:
         f"{_mark(view.status(i.id))} <b>{i.id}</b> {escape(i.text)}" for i in competence.indicators
     ]
     return "\n".join(lines), InlineKeyboardMarkup(rows)
-
-
-def history(page: HistoryPage, timezone: str) -> View:
-    if not page.entries:
-        return t("history.empty"), None
-    lines = [
-        t(
-            "history.heading",
-            first=page.entries[0].number,
-            last=page.entries[-1].number,
-            total=page.total,
-        ),
-        "",
-    ]
-    open_buttons = []
-    for entry in page.entries:
-        reflection = entry.reflection
-        moment = reflection.finished_at or reflection.started_at
-        tags_line = (
-            t("history.tags_line", ids=", ".join(entry.confirmed))
-            if entry.confirmed
-            else t("history.no_tags")
-        )
-        lines.append(
-            t(
-                "history.entry",
-                number=entry.number,
-                date=local_time(moment, timezone),
-                kind=t(KIND_KEYS.get(reflection.kind, "kinds.guided")),
-                excerpt=escape(shorten(reflection.text, EXCERPT_CHARS)),
-                tags=tags_line,
-            )
-        )
-        lines.append("")
-        open_buttons.append(
-            button(t("history.open_button", number=entry.number), cd.HistoryOpen(reflection.id))
-        )
-    rows = [open_buttons]
-    nav = []
-    if page.has_newer:
-        nav.append(button(t("history.newer_button"), cd.HistoryPageNav(page.page - 1)))
-    if page.has_older:
-        nav.append(button(t("history.older_button"), cd.HistoryPageNav(page.page + 1)))
-    if nav:
-        rows.append(nav)
-    return "\n".join(lines).rstrip(), InlineKeyboardMarkup(rows)
-
-
-def reflection_heading(view: TagView, timezone: str) -> str:
-    """A heading naming a past reflection, for its tag editor opened from /history."""
-    reflection = view.reflection
-    return t(
-        "history.reflection_heading",
-        date=local_time(reflection.finished_at or reflection.started_at, timezone),
-        excerpt=escape(shorten(reflection.text, EXCERPT_CHARS)),
-    )
-
-
-def reflection_detail(detail: ReflectionDetail, timezone: str) -> list[View]:
-    """A whole reflection as one or more messages (long ones are split between answers,
-    or within a very long answer); the buttons go on the last."""
-    reflection = detail.reflection
-    blocks = [
-        t(
-            "history.detail_heading",
-            kind=t(KIND_KEYS.get(reflection.kind, "kinds.guided")),
-            date=local_time(reflection.finished_at or reflection.started_at, timezone),
-        )
-    ]
-    if detail.set_name and reflection.kind != "note":
-        blocks[0] += "\n" + t("history.detail_set", name=escape(detail.set_name))
-    for item in detail.items:
-        answer = escape(item.answer.text)
-        if item.question and reflection.kind != "note":
-            blocks.append(t("history.detail_question", question=escape(item.question)))
-        blocks.extend(_split_plain(answer, MESSAGE_CHARS))
-    blocks.append(
-        t("history.tags_line", ids=", ".join(detail.confirmed))
-        if detail.confirmed
-        else t("history.no_tags")
-    )
-    rid = reflection.id
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                button(t("history.tags_button"), cd.HistoryTags(rid)),
-                button(t("history.edit_button"), cd.EditAnswer(rid, 0)),
-            ],
-            [
-                button(t("history.delete_button"), cd.DeleteReflection(rid, "ask")),
-                button(t("history.list_button"), cd.HistoryPageNav(0)),
-            ],
-        ]
-    )
-    pages = _pack(blocks, MESSAGE_CHARS)
-    return [(page, None) for page in pages[:-1]] + [(pages[-1], markup)]
-
-
-def delete_confirm(detail: ReflectionDetail, timezone: str) -> View:
-    reflection = detail.reflection
-    date = local_time(reflection.finished_at or reflection.started_at, timezone)
-    return t("history.delete_confirm", date=date), InlineKeyboardMarkup(
-        [
-            [button(t("history.delete_yes_button"), cd.DeleteReflection(reflection.id, "yes"))],
-            [button(t("history.delete_no_button"), cd.DeleteReflection(reflection.id, "no"))],
-        ]
-    )
-
-
-def _units(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units: an emoji counts two)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _fitting(text: str, limit: int) -> int:
-    """How many characters from the start of ``text`` fit in ``limit`` units."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
-
-
-def _split_plain(text: str, limit: int) -> list[str]:
-    """Escaped text without tags, cut at spaces (or hard, if need be) into pieces <= limit."""
-    pieces = []
-    while _units(text) > limit:
-        fit = _fitting(text, limit)
-        cut = text.rfind(" ", 0, fit)
-        cut = cut if cut > fit // 2 else fit
-        amp = text.rfind("&", max(0, cut - 8), cut)
-        if amp > 0 and ";" not in text[amp:cut]:
-            cut = amp  # never split an escape such as &amp;
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    return [*pieces, text] if text else pieces
-
-
-def _pack(blocks: list[str], limit: int) -> list[str]:
-    """Join blocks with blank lines into as few messages as fit ``limit`` each."""
-    pages: list[str] = []
-    current = ""
-    for block in blocks:
-        joined = f"{current}\n\n{block}" if current else block
-        if _units(joined) <= limit:
-            current = joined
-        else:
-            pages.append(current)
-            current = block
-    pages.append(current)
-    return [page for page in pages if page] or [""]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.telegram import callback_data as cd
-from bot.telegram import privacy_views, views
+from bot.telegram import history_views, privacy_views, views
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import button_handler, consented_user, edit, reply
 from prompts import t
@@ -17,7 +17,7 @@ async def history(update: Update, context: Context) -> None:
     if user is None:
         return
     page = context.services.history.page(user.id, 0)
-    await reply(update, views.history(page, user.timezone))
+    await reply(update, history_views.history(page, user.timezone))
 
 
 @button_handler(cd.HistoryPageNav)
@@ -26,7 +26,7 @@ async def history_page(
 ) -> None:
     page = context.services.history.page(user.id, action.page)
     await update.callback_query.answer()
-    await edit(update.callback_query, views.history(page, user.timezone))
+    await edit(update.callback_query, history_views.history(page, user.timezone))
 
 
 @button_handler(cd.HistoryTags)
@@ -37,7 +37,7 @@ async def history_tags(
     services = context.services
     view = services.tagging.view(user.id, action.reflection_id)
     await update.callback_query.answer()
-    heading = views.reflection_heading(view, user.timezone)
+    heading = history_views.reflection_heading(view, user.timezone)
     await reply(update, views.tags(view, services.framework, heading=heading))
 
 
@@ -49,7 +49,7 @@ async def history_open(
     done with it."""
     detail = context.services.history.detail(user.id, action.reflection_id)
     await update.callback_query.answer()
-    for page in views.reflection_detail(detail, user.timezone):
+    for page in history_views.reflection_detail(detail, user.timezone):
         await reply(update, page)
 
 
@@ -62,7 +62,7 @@ async def delete_reflection(
     detail = services.history.detail(user.id, action.reflection_id)
     await query.answer()
     if action.step == "ask":
-        await reply(update, views.delete_confirm(detail, user.timezone))
+        await reply(update, history_views.delete_confirm(detail, user.timezone))
     elif action.step == "yes":
         services.editing.delete(user.id, action.reflection_id)
         await edit(query, t("history.deleted"))

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from bot.services.history import AnswerItem, ReflectionDetail
-from bot.telegram import views
+from bot.telegram import history_views as views
 from storage import Answer, Reflection
 
 NOW = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
