@@ -24,6 +24,7 @@ COPY storage ./storage
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 10001 reflectbot \
     && mkdir -p /data /app/cache \
+    && chmod 0700 /data \
     && chown reflectbot /data /app/cache
 
 USER 10001

@@ -96,11 +96,15 @@ def _m002_privacy(db: sqlite_utils.Database) -> None:
         """
         CREATE TABLE held_texts (        -- text the identifier guard holds for a decision
             user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            token INTEGER NOT NULL,      -- carried by the buttons that decide about it
             text TEXT NOT NULL,
             findings TEXT NOT NULL,      -- JSON: [{kind, text, start, end}]
             mode TEXT NOT NULL CHECK (mode IN ('new', 'replace', 'append')),
             answer_id INTEGER REFERENCES answers(id) ON DELETE CASCADE,
+            reflection_id INTEGER REFERENCES reflections(id) ON DELETE CASCADE,
+            question_id TEXT,            -- the question it answers, if one was waiting
             message_id INTEGER,
+            arrived_at TEXT NOT NULL,    -- when the text first arrived (it expires from then)
             created_at TEXT NOT NULL
         )
         """

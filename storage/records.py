@@ -75,11 +75,15 @@ class HeldText:
     """
 
     user_id: int
+    token: int
     text: str
     findings: list[dict]
     mode: HoldMode
     answer_id: int | None
+    reflection_id: int | None  # with question_id: the question it answers, if one waited
+    question_id: str | None
     message_id: int | None
+    arrived_at: datetime
     created_at: datetime
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import sqlite_utils
 
+from storage.database import checkpoint
 from storage.records import Answer, Reflection, ReflectionStatus
 from storage.timestamps import from_db, to_db
 
@@ -147,6 +148,16 @@ def replace_answer_text(
         "UPDATE answers SET text = ?, skipped = 0, parts = 1, updated_at = ? WHERE id = ?",
         [text, to_db(now), answer_id],
     )
+    checkpoint(db)  # the old wording leaves the write-ahead log too
+    return get_answer(db, answer_id)  # type: ignore[return-value]
+
+
+def join_answer_text(db: sqlite_utils.Database, answer_id: int, text: str, now: datetime) -> Answer:
+    """Set an answer to its text joined with the next part of a long message."""
+    db.execute(
+        "UPDATE answers SET text = ?, skipped = 0, parts = parts + 1, updated_at = ? WHERE id = ?",
+        [text, to_db(now), answer_id],
+    )
     return get_answer(db, answer_id)  # type: ignore[return-value]
 
 
@@ -172,11 +183,14 @@ def finish_reflection(
 
 
 def delete_reflection(db: sqlite_utils.Database, reflection_id: int) -> None:
-    """Delete a reflection with its answers, suggestions and tags (the practitioner asked)."""
+    """Delete a reflection with its answers, suggestions and tags (the practitioner asked,
+    or it was never saved). With secure_delete and a checkpoint, the text is gone from the
+    file and its write-ahead log when this returns."""
     with db.atomic():
         for table in ("tags", "suggestions", "answers"):
             db.execute(f"DELETE FROM {table} WHERE reflection_id = ?", [reflection_id])
         db.execute("DELETE FROM reflections WHERE id = ?", [reflection_id])
+    checkpoint(db)
 
 
 def set_reflection_text(db: sqlite_utils.Database, reflection_id: int, text: str) -> None:

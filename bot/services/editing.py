@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
@@ -19,6 +19,10 @@ from bot.services.history import AnswerItem, HistoryService
 from bot.services.reflecting import ReflectingService
 from framework import Suggester
 from storage import Answer, Reflection
+
+# A rewrite asked for from /history applies to a message sent within this time; starting
+# a reflection, or /cancel, ends it sooner.
+EDIT_LIFETIME = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,15 @@ class EditingService:
         return item
 
     def pending_edit(self, user_id: int) -> int | None:
-        """The answer the user's next message will replace, if they asked to rewrite one."""
+        """The answer the user's next message will replace, if they asked to rewrite one
+        in the last half hour (after that they have moved on: the request lapses)."""
         edit = storage.answer_edit_for(self._db, user_id)
-        return None if edit is None else edit.answer_id
+        if edit is None:
+            return None
+        if self._clock() - edit.started_at > EDIT_LIFETIME:
+            storage.end_answer_edit(self._db, user_id)
+            return None
+        return edit.answer_id
 
     def cancel_edit(self, user_id: int) -> bool:
         """Stop waiting for a rewrite; False if none was under way."""

@@ -34,6 +34,7 @@ from prompts import t
 from storage import HeldText, HoldMode
 
 HoldChoice = Literal["initials", "keep", "rewrite"]
+FINDING_CHARS = 80
 # How the front ends name each kind of finding (keys of prompts/messages.toml).
 FINDING_KIND_KEYS = {
     "name": "guard.kind_name",
@@ -57,6 +58,7 @@ class Held:
     findings: list[Finding]
     preview: str  # the text as it would read with initials
     mode: HoldMode
+    token: int  # the decision's buttons carry it: older buttons cannot decide this
     again: bool = False  # True: a new message arrived while this was still waiting
 
 
@@ -110,22 +112,26 @@ class IntakeService:
             return EmptyText()
         held = storage.held_text_for(self._db, user_id)
         if held is not None:
-            if _continues(held, self._clock()):
-                return await self._check_and_route(
-                    user_id,
-                    f"{held.text} {cleaned}",
-                    held.mode,
-                    held.answer_id,
-                    held.message_id,
-                    own_names,
-                )
-            return self._held(held, again=True)
+            if not _continues(held, self._clock()):
+                return self._held(held, again=True)
+            # The next part of a long message that is being held: decide on both together.
+            joined = f"{held.text} {cleaned}"
+            return await self._check_and_route(user_id, joined, _Target.of(held), own_names)
         answer_id = self._editing.pending_edit(user_id)
-        mode: HoldMode = "replace"
-        if answer_id is None:
-            answer_id = self._reflecting.split_continuation(user_id)
-            mode = "append" if answer_id is not None else "new"
-        return await self._check_and_route(user_id, cleaned, mode, answer_id, message_id, own_names)
+        if answer_id is not None:
+            target = _Target("replace", answer_id=answer_id, message_id=message_id)
+            return await self._check_and_route(user_id, cleaned, target, own_names)
+        answer_id = self._reflecting.split_continuation(user_id)
+        if answer_id is not None:
+            return await self._continue(user_id, answer_id, cleaned, own_names)
+        step = self._reflecting.current_step(user_id)
+        target = _Target(
+            "new",
+            question=(step.reflection.id, step.question.id) if step else None,
+            message_id=message_id,
+            arrived_at=self._clock(),
+        )
+        return await self._check_and_route(user_id, cleaned, target, own_names)
 
     async def receive_edit(
         self, user_id: int, message_id: int, text: str | None, own_names: Collection[str] = ()
@@ -135,33 +141,32 @@ class IntakeService:
         if cleaned is None:
             return EmptyText()
         held = storage.held_text_for(self._db, user_id)
-        if held is not None and held.message_id == message_id:
+        if held is not None and held.message_id == message_id and held.mode != "append":
             # They edited the very message that is waiting: check the new wording instead.
-            return await self._check_and_route(
-                user_id, cleaned, held.mode, held.answer_id, message_id, own_names
-            )
-        target = self._editing.answer_for_message(user_id, message_id)
-        if isinstance(target, EditNotPossible):
-            return target
+            return await self._check_and_route(user_id, cleaned, _Target.of(held), own_names)
+        answer = self._editing.answer_for_message(user_id, message_id)
+        if isinstance(answer, EditNotPossible):
+            return answer
         findings = await self._find(cleaned, own_names)
         if findings and held is not None:
             return self._held(held, again=True)
+        target = _Target("replace", answer_id=answer.id, message_id=message_id)
         if findings:
-            return self._hold(user_id, cleaned, findings, "replace", target.id, message_id)
-        return await self._editing.apply_edit(user_id, target.id, cleaned)
+            return self._hold(user_id, cleaned, findings, target)
+        return await self._route(user_id, cleaned, target)
 
-    async def resolve(self, user_id: int, choice: HoldChoice) -> Received:
-        """The practitioner's decision about the text held for them."""
+    async def resolve(self, user_id: int, choice: HoldChoice, token: int | None = None) -> Received:
+        """The practitioner's decision about the text held for them. ``token`` is the one
+        their button carried: a button shown for other text is refused (NotFound)."""
         held = storage.held_text_for(self._db, user_id)
-        if held is None:
-            raise NotFound("nothing is held")
+        if held is None or (token is not None and token != held.token):
+            raise NotFound("nothing is held for that button")
         storage.release_held_text(self._db, user_id)
-        storage.checkpoint(self._db)
         if choice == "rewrite":
             return RewriteInvited(held.mode, self._reflecting.current_step(user_id))
         findings = [Finding(**f) for f in held.findings]
         text = redact(held.text, findings) if choice == "initials" else held.text
-        return await self._route(user_id, text, held.mode, held.answer_id, held.message_id)
+        return await self._route(user_id, text, _Target.of(held))
 
     def waiting(self, user_id: int) -> Held | None:
         """The text held for the user, if any (to show its choices again)."""
@@ -174,71 +179,106 @@ class IntakeService:
         """Identifiers in the text; the model runs off the event loop."""
         return await asyncio.to_thread(self._detector.find, text, own_names=tuple(own_names))
 
+    async def _continue(
+        self, user_id: int, answer_id: int, part: str, own_names: Collection[str]
+    ) -> Received:
+        """The next part of a long message whose first part was saved. It is checked
+        joined to what it continues, so a name cut in two by Telegram is still found;
+        only findings that reach into the new part count (the rest was decided on)."""
+        answer = storage.get_answer(self._db, answer_id)
+        if answer is None:  # deleted meanwhile: the part stands on its own
+            return await self.receive_text(user_id, part, own_names=own_names)
+        joined = f"{answer.text} {part}"
+        findings = [f for f in await self._find(joined, own_names) if f.end > len(answer.text)]
+        if findings:
+            return self._hold(user_id, joined, findings, _Target("append", answer_id=answer_id))
+        return await self._reflecting.continue_answer(user_id, answer_id, part)
+
     async def _check_and_route(
-        self,
-        user_id: int,
-        text: str,
-        mode: HoldMode,
-        answer_id: int | None,
-        message_id: int | None,
-        own_names: Collection[str],
+        self, user_id: int, text: str, target: _Target, own_names: Collection[str]
     ) -> Received:
         findings = await self._find(text, own_names)
         if findings:
-            return self._hold(user_id, text, findings, mode, answer_id, message_id)
+            return self._hold(user_id, text, findings, target)
         if storage.held_text_for(self._db, user_id) is not None:
             storage.release_held_text(self._db, user_id)
-        return await self._route(user_id, text, mode, answer_id, message_id)
+        return await self._route(user_id, text, target)
 
-    def _hold(
-        self,
-        user_id: int,
-        text: str,
-        findings: list[Finding],
-        mode: HoldMode,
-        answer_id: int | None,
-        message_id: int | None,
-    ) -> Held:
+    def _hold(self, user_id: int, text: str, findings: list[Finding], target: _Target) -> Held:
         held = storage.hold_text(
             self._db,
             user_id,
             text,
             [_as_dict(f) for f in findings],
             self._clock(),
-            mode=mode,
-            answer_id=answer_id,
-            message_id=message_id,
+            mode=target.mode,
+            answer_id=target.answer_id,
+            question=target.question,
+            message_id=target.message_id,
+            arrived_at=target.arrived_at,
         )
         return self._held(held)
 
     def _held(self, held: HeldText, *, again: bool = False) -> Held:
         findings = [Finding(**f) for f in held.findings]
-        return Held(findings, redact(held.text, findings), held.mode, again)
+        return Held(findings, redact(held.text, findings), held.mode, held.token, again)
 
-    async def _route(
-        self,
-        user_id: int,
-        text: str,
-        mode: HoldMode,
-        answer_id: int | None,
-        message_id: int | None,
-    ) -> Received:
-        if mode == "replace" and answer_id is not None:
-            return await self._editing.apply_edit(user_id, answer_id, text)
-        if mode == "append" and answer_id is not None:
+    async def _route(self, user_id: int, text: str, target: _Target) -> Received:
+        """Pass checked text on to where it belongs."""
+        if target.mode == "replace" and target.answer_id is not None:
             try:
-                return await self._reflecting.continue_answer(user_id, answer_id, text)
+                return await self._editing.apply_edit(user_id, target.answer_id, text)
+            except NotFound:
+                pass  # the answer was deleted meanwhile: keep the text as new
+        if target.mode == "append" and target.answer_id is not None:
+            try:  # held append text is the whole answer joined with its next part
+                return await self._reflecting.continue_answer(
+                    user_id, target.answer_id, text, whole=True
+                )
             except NotFound:
                 pass  # the answer it continued is gone: treat the text as new
-        return await self._reflecting.receive_text(user_id, text, message_id=message_id)
+        return await self._reflecting.receive_text(
+            user_id,
+            text,
+            message_id=target.message_id,
+            question=target.question,
+            arrived_at=target.arrived_at,
+        )
 
 
-def findings_text(held: Held, quote: Callable[[str], str] = str) -> str:
-    """One line per finding, for the front ends: the words, and what kind they are."""
-    return "\n".join(
-        t("guard.finding", text=quote(f.text), kind=t(FINDING_KIND_KEYS[f.kind]))
-        for f in held.findings
-    )
+@dataclass(frozen=True)
+class _Target:
+    """Where checked text goes: a new answer or note, a rewrite, or a continuation."""
+
+    mode: HoldMode
+    answer_id: int | None = None
+    question: tuple[int, str] | None = None
+    message_id: int | None = None
+    arrived_at: datetime | None = None
+
+    @classmethod
+    def of(cls, held: HeldText) -> _Target:
+        question = (
+            (held.reflection_id, held.question_id)
+            if held.reflection_id is not None and held.question_id is not None
+            else None
+        )
+        return cls(held.mode, held.answer_id, question, held.message_id, held.arrived_at)
+
+
+def findings_text(
+    held: Held, quote: Callable[[str], str] = str, *, limit: int | None = None
+) -> str:
+    """One line per finding, for the front ends: the words, and what kind they are.
+    Past ``limit`` findings, one line says how many more there are."""
+    shown = held.findings if limit is None else held.findings[:limit]
+    lines = [
+        t("guard.finding", text=quote(f.text[:FINDING_CHARS]), kind=t(FINDING_KIND_KEYS[f.kind]))
+        for f in shown
+    ]
+    if len(held.findings) > len(shown):
+        lines.append(t("guard.more_findings", count=len(held.findings) - len(shown)))
+    return "\n".join(lines)
 
 
 def _continues(held: HeldText, now: datetime) -> bool:

@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 import storage
+from bot.services.editing import EDIT_LIFETIME
 from framework import Framework, Suggester
 from prompts import QuestionSet
 
 # Loose text offered as a quick note, and text held by the identifier guard, are deleted
 # this long after they arrive unless the practitioner saves them.
 UNSAVED_TEXT_LIFETIME = timedelta(hours=24)
+FORGET_CONFIRMATION_LIFETIME = timedelta(hours=1)
 EXPORT_FORMAT = "reflectbot-mydata/1"
 
 
@@ -31,6 +33,7 @@ class DataSummary:
     reflections: int  # finished reflections and notes
     unfinished: int  # open reflections, unsaved notes, held text
     confirmed_tags: int
+    as_of: datetime  # when it was counted: a /forget confirmed later checks nothing changed
 
     @property
     def anything(self) -> bool:
@@ -77,7 +80,21 @@ class PrivacyService:
         done = sum(1 for r in reflections if r["status"] == "done")
         held = len(rows.get("held_texts", []))
         confirmed = sum(1 for t in rows.get("tags", []) if t["status"] == "confirmed")
-        return DataSummary(done, len(reflections) - done + held, confirmed)
+        return DataSummary(done, len(reflections) - done + held, confirmed, self._clock())
+
+    def unchanged_since(self, user_id: int, shown_at: datetime) -> bool:
+        """True if nothing about the user was written after ``shown_at`` (when the
+        confirmation listing what /forget deletes was shown), and that was recently: an
+        old confirmation must not delete what it never listed."""
+        if self._clock() - shown_at > FORGET_CONFIRMATION_LIFETIME:
+            return False
+        for rows in storage.rows_about(self._db, user_id).values():
+            for row in rows:
+                for column, value in row.items():
+                    if column.endswith("_at") and isinstance(value, str) and value:
+                        if datetime.fromisoformat(value) > shown_at:
+                            return False
+        return True
 
     def forget(self, user_id: int) -> dict[str, int]:
         """Delete everything about the user; they are a stranger to the bot afterwards.
@@ -158,6 +175,7 @@ class PrivacyService:
             texts += [a.text for a in storage.answers_for(self._db, note.id)]
             storage.delete_reflection(self._db, note.id)
         waiting = storage.expire_waiting(self._db, cutoff)
+        storage.expire_answer_edits(self._db, self._clock() - EDIT_LIFETIME)
         storage.checkpoint(self._db)
         self._suggester.forget_feedback(texts)
         return Purged(len(notes), waiting)

@@ -19,7 +19,7 @@ import storage
 from bot.services.errors import NotAllowed, NotFound
 from framework import FeedbackExample, Suggester
 from prompts import Question, QuestionSet
-from storage import Answer, Reflection, StoredSuggestion
+from storage import Reflection, StoredSuggestion
 
 # Telegram splits a pasted text longer than 4,096 characters into several messages.
 # A message at least this long, followed soon by another, is treated as one answer.
@@ -137,33 +137,53 @@ class ReflectingService:
         return step
 
     async def receive_text(
-        self, user_id: int, text: str, *, message_id: int | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        message_id: int | None = None,
+        question: tuple[int, str] | None = None,
+        arrived_at: datetime | None = None,
     ) -> QuestionStep | Finished | NoteOffer:
         """A plain message: the answer to the current question, or a note to offer.
 
         The caller has already checked the text (content, identifiers) and whether it
-        continues a split message (:meth:`split_continuation`).
+        continues a split message (:meth:`split_continuation`). ``question`` is the
+        (reflection id, question id) the text was written for, if it was held for a
+        while: it answers that question if the reflection is still open (even if the
+        practitioner skipped it meanwhile). A note's 24 hours count from ``arrived_at``.
         """
         now = self._clock()
         reflection = self.open_reflection(user_id)
         if reflection is not None:
-            step = self._next_step(reflection)
-            if step is None:
+            question_id = self._waiting_question(reflection, question)
+            if question_id is None:
                 # Every question was answered but the bot stopped before finishing it:
                 # finish it now (its suggestions wait in /history) and treat this as new.
                 await self._finish(reflection)
-                return self._offer_note(user_id, text, now, message_id)
+                return self._offer_note(user_id, text, arrived_at or now, message_id)
             answer = storage.save_answer(
-                self._db, reflection.id, step.question.id, text, now, message_id=message_id
+                self._db, reflection.id, question_id, text, now, message_id=message_id
             )
-            self._remember(user_id, answer, now)
+            self._remember(user_id, answer.id, len(text), now)
             following = self._next_step(reflection)
             if following is not None:
                 return following
             finished = await self._finish(reflection)
             assert finished is not None  # the answer just saved is not empty
             return finished
-        return self._offer_note(user_id, text, now, message_id)
+        return self._offer_note(user_id, text, arrived_at or now, message_id)
+
+    def _waiting_question(
+        self, reflection: Reflection, question: tuple[int, str] | None
+    ) -> str | None:
+        """The question a text answers: the one it was written for if still there, else
+        the next unanswered one (None: every question has an answer)."""
+        if question is not None and question[0] == reflection.id:
+            if self.question_set_of(reflection).question(question[1]) is not None:
+                return question[1]
+        step = self._next_step(reflection)
+        return None if step is None else step.question.id
 
     async def skip(self, user_id: int) -> QuestionStep | Finished | None:
         """Skip the current question. None means there was nothing to skip, or nothing left."""
@@ -199,7 +219,7 @@ class ReflectingService:
     # -- quick notes ---------------------------------------------------------------------
 
     def _offer_note(
-        self, user_id: int, text: str, now: datetime, message_id: int | None
+        self, user_id: int, text: str, started_at: datetime, message_id: int | None
     ) -> NoteOffer:
         question_set = self._question_sets[NOTE_SET_ID]
         question_id = question_set.questions[0].id
@@ -209,13 +229,13 @@ class ReflectingService:
             kind="note",
             question_set_id=question_set.id,
             question_set_version=question_set.version,
-            now=now,
+            now=started_at,
             status="pending",
         )
         answer = storage.save_answer(
-            self._db, reflection.id, question_id, text, now, message_id=message_id
+            self._db, reflection.id, question_id, text, started_at, message_id=message_id
         )
-        self._remember(user_id, answer, now)
+        self._remember(user_id, answer.id, len(text), self._clock())
         return NoteOffer(reflection, extended=False)
 
     async def save_note(self, user_id: int, reflection_id: int) -> Finished:
@@ -288,8 +308,9 @@ class ReflectingService:
 
     # -- long messages that Telegram split -----------------------------------------------
 
-    def _remember(self, user_id: int, answer: Answer, now: datetime) -> None:
-        self._last_message[user_id] = _LastMessage(answer.id, len(answer.text), now)
+    def _remember(self, user_id: int, answer_id: int, chars: int, now: datetime) -> None:
+        """The length of the message just received (not of the whole answer it joined)."""
+        self._last_message[user_id] = _LastMessage(answer_id, chars, now)
 
     def forget_user_state(self, user_id: int) -> None:
         """Drop what is kept in memory about a user (they asked for everything to go)."""
@@ -307,9 +328,10 @@ class ReflectingService:
         return last.answer_id
 
     async def continue_answer(
-        self, user_id: int, answer_id: int, text: str
+        self, user_id: int, answer_id: int, text: str, *, whole: bool = False
     ) -> Continuation | NoteOffer:
-        """Add the next part of a long message to the answer it continues."""
+        """Add the next part of a long message to the answer it continues. With ``whole``,
+        ``text`` is the answer already joined with its next part."""
         now = self._clock()
         answer = storage.get_answer(self._db, answer_id)
         reflection = (
@@ -317,8 +339,15 @@ class ReflectingService:
         )
         if answer is None or reflection is None or reflection.user_id != user_id:
             raise NotFound("the answer to continue is gone")
-        answer = storage.append_to_answer(self._db, reflection.id, answer.question_id, text, now)
-        self._remember(user_id, answer, now)
+        if whole:
+            part_chars = max(len(text) - len(answer.text) - 1, 0)
+            answer = storage.join_answer_text(self._db, answer.id, text, now)
+        else:
+            part_chars = len(text)
+            answer = storage.append_to_answer(
+                self._db, reflection.id, answer.question_id, text, now
+            )
+        self._remember(user_id, answer.id, part_chars, now)
         if reflection.status == "pending":
             return NoteOffer(reflection, extended=True)
         if reflection.status == "open":

@@ -12,10 +12,19 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"}
 
 
+# Letters and symbols that draw nothing: the Hangul fillers (the usual way to send a
+# "blank" Telegram message), the blank Braille pattern, Khmer inherent vowels.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+
+
 def is_content_free(text: str) -> bool:
-    """True if the text would look empty: only spaces, zero-width or control characters."""
+    """True if the text would look empty: only spaces, zero-width, control or blank-drawing
+    characters."""
     return all(
-        char.isspace() or unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in text
+        char.isspace()
+        or char in _BLANK_LOOKING
+        or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+        for char in text
     )
 
 

@@ -92,12 +92,18 @@ class EditAnswer:
 
 @dataclass(frozen=True)
 class HeldChoice:
+    """A decision about held text; ``token`` names the text it was shown for."""
+
     choice: Literal["initials", "keep", "rewrite"]
+    token: int
 
 
 @dataclass(frozen=True)
 class ForgetChoice:
+    """Delete everything, or not; ``shown`` is when the confirmation was shown (epoch s)."""
+
     confirm: bool
+    shown: int
 
 
 Action = (
@@ -135,8 +141,8 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"ho:{_NUMBER}"), HistoryOpen),
     (re.compile(rf"dr:{_NUMBER}:(ask|yes|no)"), DeleteReflection),
     (re.compile(rf"ea:{_NUMBER}:{_NUMBER}"), EditAnswer),
-    (re.compile(r"hd:(initials|keep|rewrite)"), HeldChoice),
-    (re.compile(r"fg:(yes|no)"), ForgetChoice),
+    (re.compile(rf"hd:(initials|keep|rewrite):{_NUMBER}"), HeldChoice),
+    (re.compile(rf"fg:(yes|no):{_NUMBER}"), ForgetChoice),
 ]
 
 
@@ -169,10 +175,10 @@ def encode(action: Action) -> str:
             data = f"dr:{rid}:{step}"
         case EditAnswer(rid, answer_id):
             data = f"ea:{rid}:{answer_id}"
-        case HeldChoice(choice):
-            data = f"hd:{choice}"
-        case ForgetChoice(confirm):
-            data = f"fg:{'yes' if confirm else 'no'}"
+        case HeldChoice(choice, token):
+            data = f"hd:{choice}:{token}"
+        case ForgetChoice(confirm, shown):
+            data = f"fg:{'yes' if confirm else 'no'}:{shown}"
         case _:
             raise TypeError(f"not a button action: {action!r}")
     if len(data.encode()) > MAX_BYTES:
@@ -212,6 +218,6 @@ def parse(data: object) -> Action | None:
         if kind is EditAnswer:
             return EditAnswer(int(parts[0]), int(parts[1]))
         if kind is HeldChoice:
-            return HeldChoice(parts[0])  # type: ignore[arg-type]
-        return ForgetChoice(parts[0] == "yes")
+            return HeldChoice(parts[0], int(parts[1]))  # type: ignore[arg-type]
+        return ForgetChoice(parts[0] == "yes", int(parts[1]))
     return None

@@ -58,9 +58,17 @@ async def _answer_outside_private(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None or chat.type not in GROUP_CHATS:
         return  # channels (a post there reaches every subscriber), inline queries, ...
+    privacy = context.services.privacy
+    message = update.message
+    if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
+        # A group became a supergroup (a new chat id): it was told already, under the old id.
+        for chat_id in (chat.id, message.migrate_to_chat_id, message.migrate_from_chat_id):
+            if chat_id:
+                privacy.first_group_notice(chat_id)
+        return
     if not (_bot_added(update, context) or _addresses_bot(update, context)):
         return
-    if not context.services.privacy.first_group_notice(chat.id):
+    if not privacy.first_group_notice(chat.id):
         return
     text, markup = privacy_views.group_notice(context.bot.username)
     try:
@@ -88,7 +96,9 @@ def _addresses_bot(update: Update, context: Context) -> bool:
     mention = f"@{context.bot.username}".lower()
     for entity, text in message.parse_entities().items():
         if entity.type == MessageEntity.BOT_COMMAND:
-            return True
+            _, at, addressee = text.partition("@")
+            if not at or f"@{addressee}".lower() == mention:  # /cmd, or /cmd@this_bot
+                return True
         if entity.type == MessageEntity.MENTION and text.lower() == mention:
             return True
     for entity, text in message.parse_caption_entities().items():

@@ -6,7 +6,8 @@ UTF-16 units), so it is split between answers, or inside a very long answer.
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape, unescape
 
 from telegram import InlineKeyboardMarkup
 
@@ -16,9 +17,10 @@ from bot.telegram import callback_data as cd
 from bot.telegram.views import EXCERPT_CHARS, KIND_KEYS, View, button, local_time, shorten
 from prompts import t
 
-# Telegram's limit is 4,096 characters after formatting; HTML source is never shorter than
-# what it displays, so chunks of this much source always fit.
-MESSAGE_CHARS = 3800
+# Telegram's limit: 4,096 characters of what a message shows (after HTML is parsed),
+# counted in UTF-16 units; a little room is kept.
+MESSAGE_CHARS = 4000
+_TAG = re.compile(r"<[^>]+>")
 
 
 def history(page: HistoryPage, timezone: str) -> View:
@@ -91,10 +93,9 @@ def reflection_detail(detail: ReflectionDetail, timezone: str) -> list[View]:
     if detail.set_name and reflection.kind != "note":
         blocks[0] += "\n" + t("history.detail_set", name=escape(detail.set_name))
     for item in detail.items:
-        answer = escape(item.answer.text)
         if item.question and reflection.kind != "note":
             blocks.append(t("history.detail_question", question=escape(item.question)))
-        blocks.extend(_split_plain(answer, MESSAGE_CHARS))
+        blocks.extend(_split_plain(item.answer.text, MESSAGE_CHARS))
     blocks.append(
         t("history.tags_line", ids=", ".join(detail.confirmed))
         if detail.confirmed
@@ -133,6 +134,11 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def _shown_units(html: str) -> int:
+    """Length of what an HTML message shows, which is what Telegram's limit applies to."""
+    return _units(unescape(_TAG.sub("", html)))
+
+
 def _fitting(text: str, limit: int) -> int:
     """How many characters from the start of ``text`` fit in ``limit`` units."""
     units = 0
@@ -144,27 +150,25 @@ def _fitting(text: str, limit: int) -> int:
 
 
 def _split_plain(text: str, limit: int) -> list[str]:
-    """Escaped text without tags, cut at spaces (or hard, if need be) into pieces <= limit."""
+    """Plain text cut at spaces (or hard, if need be) into pieces of at most ``limit``
+    units, each escaped for HTML."""
     pieces = []
     while _units(text) > limit:
         fit = _fitting(text, limit)
         cut = text.rfind(" ", 0, fit)
         cut = cut if cut > fit // 2 else fit
-        amp = text.rfind("&", max(0, cut - 8), cut)
-        if amp > 0 and ";" not in text[amp:cut]:
-            cut = amp  # never split an escape such as &amp;
         pieces.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
-    return [*pieces, text] if text else pieces
+    return [escape(piece) for piece in (*pieces, text) if piece]
 
 
 def _pack(blocks: list[str], limit: int) -> list[str]:
-    """Join blocks with blank lines into as few messages as fit ``limit`` each."""
+    """Join blocks with blank lines into as few messages as show at most ``limit`` each."""
     pages: list[str] = []
     current = ""
     for block in blocks:
         joined = f"{current}\n\n{block}" if current else block
-        if _units(joined) <= limit:
+        if _shown_units(joined) <= limit:
             current = joined
         else:
             pages.append(current)

@@ -3,6 +3,7 @@ guard's question, rewriting answers, and the one notice a group gets."""
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -15,11 +16,15 @@ from bot.telegram.views import View, button, shorten
 from prompts import t
 
 PREVIEW_CHARS = 600
+FINDINGS_SHOWN = 12  # a pasted contact list must not push the question past 4,096 characters
 ANSWER_CHARS = 1500
 QUESTION_BUTTON_CHARS = 40
 
 
 def forget_confirm(summary: DataSummary) -> View:
+    """What /forget deletes, and the buttons, which carry when it was counted (rounded up
+    to the second, so nothing written before it looks newer)."""
+    shown = math.ceil(summary.as_of.timestamp())
     text = t(
         "privacy.forget_confirm",
         reflections=summary.reflections,
@@ -28,8 +33,8 @@ def forget_confirm(summary: DataSummary) -> View:
     )
     return text, InlineKeyboardMarkup(
         [
-            [button(t("privacy.forget_yes_button"), cd.ForgetChoice(True))],
-            [button(t("privacy.forget_no_button"), cd.ForgetChoice(False))],
+            [button(t("privacy.forget_yes_button"), cd.ForgetChoice(True, shown))],
+            [button(t("privacy.forget_no_button"), cd.ForgetChoice(False, shown))],
         ]
     )
 
@@ -38,16 +43,17 @@ def held(result: Held) -> View:
     """What the guard found, the text as it would read with initials, and the choices."""
     text = t(
         "guard.held",
-        findings=findings_text(result, escape),
+        findings=findings_text(result, escape, limit=FINDINGS_SHOWN),
         preview=escape(shorten(result.preview, PREVIEW_CHARS)),
     )
     if result.again:
         text = f"{t('guard.held_again')}\n\n{text}"
+    token = result.token
     return text, InlineKeyboardMarkup(
         [
-            [button(t("guard.initials_button"), cd.HeldChoice("initials"))],
-            [button(t("guard.keep_button"), cd.HeldChoice("keep"))],
-            [button(t("guard.rewrite_button"), cd.HeldChoice("rewrite"))],
+            [button(t("guard.initials_button"), cd.HeldChoice("initials", token))],
+            [button(t("guard.keep_button"), cd.HeldChoice("keep", token))],
+            [button(t("guard.rewrite_button"), cd.HeldChoice("rewrite", token))],
         ]
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import html
+import os
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -290,8 +291,9 @@ class TerminalChat:
     def my_data(self) -> None:
         export = self.services.privacy.export(self.user_id)
         path = Path(export.filename).resolve()
-        path.write_bytes(export.content)
-        path.chmod(0o600)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:  # readable by its owner only, from the start
+            handle.write(export.content)
         self.say(t("chat.mydata_written", path=str(path)))
 
     async def forget(self) -> bool:

@@ -149,6 +149,44 @@ async def test_the_bot_added_to_a_group_says_once_where_it_works(fake_telegram, 
     assert bot.users.get(1001) is None and bot.users.get(1002) is None
 
 
+async def test_a_group_that_becomes_a_supergroup_is_not_told_again(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    basic = fake_telegram.group(-4567, "Staff", kind="group")
+    await basic.add_bot(ann)
+    await basic.next_message()  # the one notice
+    await basic.send_text(ann, "/poll@SomeOtherBot what time?")  # not addressed to us
+    super_group = fake_telegram.group(-1004567, "Staff", kind="supergroup")
+    await super_group.add_bot(ann, notify=False)
+    for migration in (
+        fake_telegram.push_update(
+            {
+                "message": {
+                    "message_id": 90,
+                    "date": 0,
+                    "chat": basic.chat_json(),
+                    "from": ann.to_api(),
+                    "migrate_to_chat_id": super_group.id,
+                }
+            }
+        ),
+        fake_telegram.push_update(
+            {
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": super_group.chat_json(),
+                    "from": ann.to_api(),
+                    "migrate_from_chat_id": basic.id,
+                }
+            }
+        ),
+    ):
+        await migration
+    await super_group.send_text(ann, "/history")
+    await fake_telegram.wait_idle()
+    assert len(basic.messages) == 1 and super_group.messages == []
+
+
 async def test_group_history_shows_nobodys_reflections(fake_telegram, bot):
     ann = fake_telegram.user(1001, "Ann")
     await agree(ann)
@@ -291,6 +329,20 @@ async def test_forget_deletes_everything_after_a_clear_confirmation(fake_telegra
     await newer(ann, confirm, lambda m: "Nothing is stored until you agree" in m.text)
 
 
+async def test_an_old_forget_confirmation_deletes_nothing_written_since(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await ann.send_command("/forget")
+    confirm = await ann.next_message()
+    assert "0 saved reflection(s)" in confirm.text
+    await asyncio.sleep(1.1)  # the confirmation is stamped to the second
+    await saved_note(ann, CONFLICT)
+    await ann.press(confirm, "Delete everything")
+    stale = await ann.wait_for(lambda m: m.message_id == confirm.message_id and m.edited)
+    assert "Nothing was deleted" in stale.text
+    assert storage.count_finished_reflections(bot.db, 1001) == 1
+
+
 async def test_mydata_sends_everything_as_a_json_document(fake_telegram, bot):
     ann, bo = fake_telegram.user(1001, "Ann"), fake_telegram.user(1002, "Bo")
     await ann.send_command("/mydata")
@@ -355,6 +407,26 @@ async def test_open_edit_and_delete_a_reflection_from_history(fake_telegram, bot
     assert "expired" in ann.callback_answers[-1].text
 
 
+async def test_starting_a_reflection_ends_a_rewrite_that_was_not_sent(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    saved = await saved_note(ann, CONFLICT)
+    await ann.send_command("/history")
+    listing = await newer(ann, saved, lambda m: "Your reflections" in m.text)
+    await ann.press(listing, "📖 1")
+    whole = await newer(ann, listing, lambda m: CONFLICT in m.text)
+    await ann.press(whole, "Edit an answer")
+    await newer(ann, whole, lambda m: "new wording" in m.text)
+    await ann.send_command("/reflect")  # changed their mind: a new reflection instead
+    menu = await newer(ann, whole, lambda m: "Which kind of reflection?" in m.text)
+    await ann.press(menu, "What? So what")
+    await newer(ann, menu, lambda m: "question 1 of 3" in m.text)
+    await ann.send_text("We ran the pool night.")
+    await newer(ann, menu, lambda m: "question 2 of 3" in m.text)
+    old = storage.recent_reflections(bot.db, 1001, limit=1)[0]
+    assert old.text == CONFLICT  # not overwritten by the new reflection's answer
+
+
 async def test_a_very_long_reflection_opens_in_several_messages(fake_telegram, bot):
     ann = fake_telegram.user(1001, "Ann")
     await agree(ann)
@@ -405,6 +477,38 @@ async def test_let_me_rewrite_keeps_nothing(fake_telegram, bot):
     assert "a phone number" in held.text
     await ann.press(held, "Let me rewrite")
     await ann.wait_for(lambda m: m.message_id == held.message_id and "haven't kept" in m.text)
+    assert everything_about(bot, 1001).keys() == {"users"}
+
+
+async def test_a_guard_button_decides_only_the_text_it_was_shown_for(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    first = await say(ann, "Jamie Fraser was upset tonight")
+    await ann.send_command("/cancel")
+    await newer(ann, first, lambda m: "didn't keep" in m.text)
+    await ann.send_text("Karen Doyle phoned from 07700 900123 about the trip")
+    second = await newer(ann, first, lambda m: "Karen Doyle" in m.text)
+    await ann.press(first, "Keep as written")
+    await fake_telegram.wait_idle()
+    assert "expired" in ann.callback_answers[-1].text
+    assert everything_about(bot, 1001).keys() == {"users", "held_texts"}
+    await ann.send_command("/skip")  # a held message must be decided first
+    await newer(ann, second, lambda m: "choose what to do with your last message" in m.text)
+    await ann.press(second, "Replace with initials")
+    await newer(ann, second, lambda m: m.text == "Save this as a quick reflection?")
+    note = storage.open_reflection_for(bot.db, 1001, "pending")
+    assert bot.reflecting.note_text(note.id) == "K.D. phoned from [phone number] about the trip"
+
+
+async def test_a_pasted_contact_list_gets_a_question_that_fits(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    contacts = "\n".join(f"Jamie Fraser{n} 07700 900{n:03d}" for n in range(55))
+    held = await say(ann, contacts)
+    assert "and 98 more" in held.text  # 110 findings, 12 listed
+    assert len(held.buttons) == 3
+    await ann.send_command("/cancel")
+    await newer(ann, held, lambda m: "didn't keep" in m.text)
     assert everything_about(bot, 1001).keys() == {"users"}
 
 

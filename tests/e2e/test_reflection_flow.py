@@ -270,7 +270,7 @@ async def test_an_edited_message_updates_its_answer_and_is_not_a_new_one(fake_te
     message_id = await ann.send_text("what happened")
     await ann.next_message()
     await ann.edited_text(message_id, "what really happened")
-    assert "Updated your answer to <b>What?" in (await ann.next_message()).source_text
+    assert "Updated your answer to: <b>What?" in (await ann.next_message()).source_text
     step = bot.reflecting.current_step(1001)
     assert step.number == 2
     assert [a.text for a in storage.answers_for(bot.db, step.reflection.id)] == [
@@ -335,7 +335,7 @@ async def test_two_users_at_once_without_cross_talk(fake_telegram, bot):
     ]:
         await ann.press_raw(1, data)
         await fake_telegram.wait_idle()
-        assert "doesn't belong to one of your reflections" in ann.callback_answers[-1].text
+        assert "expired" in ann.callback_answers[-1].text  # the same answer as a stale button
     await ann.press_raw(1, f"cx:drop:{bo_reflection.id}")
     await ann.press_raw(1, f"nt:save:{bo_reflection.id}")
     await fake_telegram.wait_idle()

@@ -149,7 +149,9 @@ def test_an_existing_database_left_readable_by_others_is_made_private(tmp_path):
 def test_held_text_and_rewrites_expire(db):
     write_everything(db, 1, "ANN")
     assert storage.expire_waiting(db, NOW) == 0
-    assert storage.expire_waiting(db, NOW + timedelta(seconds=1)) == 2
+    assert storage.expire_answer_edits(db, NOW) == 0
+    assert storage.expire_waiting(db, NOW + timedelta(seconds=1)) == 1
+    assert storage.expire_answer_edits(db, NOW + timedelta(seconds=1)) == 1
     assert storage.held_text_for(db, 1) is None and storage.answer_edit_for(db, 1) is None
 
 

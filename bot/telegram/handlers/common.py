@@ -10,7 +10,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.services import NotAllowed, ServiceError
+from bot.services import ServiceError
 from bot.telegram import callback_data as cd
 from bot.telegram.context import Context
 from bot.telegram.views import View
@@ -58,7 +58,8 @@ def button_handler(
 
     The wrapped function gets the update, the context, the user and the parsed action.
     A service refusing the request (someone else's reflection, or one that no longer
-    exists) is answered with a short alert; nothing is changed.
+    exists) is answered with the same short alert either way, so a forged button cannot
+    tell whether another practitioner's reflection exists; nothing is changed.
     """
 
     def wrap(handler: Callable[[Update, Context, User, A], Awaitable[None]]) -> ButtonHandler:
@@ -74,9 +75,7 @@ def button_handler(
                 return
             try:
                 await handler(update, context, user, action)
-            except NotAllowed:
-                await query.answer(t("errors.not_yours"), show_alert=True)
-            except ServiceError:
+            except ServiceError:  # gone, or someone else's: one answer, which reveals nothing
                 await query.answer(t("errors.stale_button"), show_alert=True)
 
         return run

@@ -19,7 +19,7 @@ DONE_KEYS = {"initials": "guard.used_initials", "keep": "guard.kept"}
 @button_handler(cd.HeldChoice)
 async def held_choice(update: Update, context: Context, user: User, action: cd.HeldChoice) -> None:
     query = update.callback_query
-    result = await context.services.intake.resolve(user.id, action.choice)
+    result = await context.services.intake.resolve(user.id, action.choice, action.token)
     await query.answer()
     if isinstance(result, RewriteInvited):
         await edit(query, t(_rewrite_key(result, context, user.id)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from telegram import Update
 from telegram.constants import ChatAction
 
@@ -35,6 +37,11 @@ async def forget_choice(update: Update, context: Context) -> None:
     if context.services.users.get(user_id) is None:
         await query.answer()
         await edit(query, t("privacy.nothing_held"))
+        return
+    shown = datetime.fromtimestamp(action.shown, UTC)
+    if not context.services.privacy.unchanged_since(user_id, shown):
+        await query.answer()
+        await edit(query, t("privacy.forget_stale"))
         return
     context.services.privacy.forget(user_id)
     await query.answer()

@@ -25,6 +25,8 @@ async def reflect(update: Update, context: Context) -> None:
     user = await consented_user(update, context)
     if user is None:
         return
+    if context.services.editing.cancel_edit(user.id):  # they moved on from rewriting
+        await reply(update, t("edit.cancelled"))
     reflecting = context.services.reflecting
     open_one = reflecting.open_reflection(user.id)
     if open_one is not None:
@@ -38,6 +40,7 @@ async def reflect(update: Update, context: Context) -> None:
 @button_handler(cd.ChooseSet)
 async def choose_set(update: Update, context: Context, user: User, action: cd.ChooseSet) -> None:
     query = update.callback_query
+    context.services.editing.cancel_edit(user.id)
     try:
         step = context.services.reflecting.start(user.id, action.set_id)
     except NotFound:
@@ -137,6 +140,9 @@ async def skip(update: Update, context: Context) -> None:
     if user is None:
         return
     reflecting = context.services.reflecting
+    if context.services.intake.waiting(user.id) is not None:
+        await reply(update, t("guard.choose_first"))
+        return
     if reflecting.open_reflection(user.id) is None:
         await reply(update, t("reflect.nothing_to_skip"))
         return

@@ -191,3 +191,85 @@ async def test_held_text_expires_with_unsaved_notes(clock, services, intake):
     clock.advance(seconds=UNSAVED_TEXT_LIFETIME.total_seconds() + 1)
     purged = services.privacy.purge_expired()
     assert purged.waiting == 1 and intake.waiting(ANN) is None
+
+
+async def test_after_one_long_answer_the_next_answers_go_to_the_next_questions(
+    clock, services, intake
+):
+    """Only a long message is continued: quick short answers after it are answers."""
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, "word " * 820)  # 4,100 characters, split by Telegram
+    clock.advance(seconds=1)
+    continued = await intake.receive_text(ANN, "end of the evening.")
+    assert isinstance(continued, Continuation)
+    clock.advance(seconds=5)
+    step = await intake.receive_text(ANN, "so what: it mattered")
+    assert isinstance(step, QuestionStep) and step.question.id == "now_what"
+    clock.advance(seconds=5)
+    finished = await intake.receive_text(ANN, "now what: ground rules")
+    assert isinstance(finished, Finished)
+    answers = {a.question_id: a for a in storage.answers_for(services.db, finished.reflection.id)}
+    assert answers["what"].parts == 2 and answers["so_what"].text == "so what: it mattered"
+
+
+async def test_a_name_cut_in_two_by_telegram_is_still_found(clock, services, intake):
+    first = "word " * 818 + "Jamie"
+    offer = await intake.receive_text(ANN, first)
+    assert isinstance(offer, NoteOffer)
+    clock.advance(seconds=1)
+    held = await intake.receive_text(ANN, "Fraser said he would come back next week.")
+    assert isinstance(held, Held) and [f.text for f in held.findings] == ["Jamie Fraser"]
+    assert "Fraser" not in services.reflecting.note_text(offer.reflection.id)
+    extended = await intake.resolve(ANN, "initials")
+    assert isinstance(extended, NoteOffer) and extended.extended
+    text = services.reflecting.note_text(offer.reflection.id)
+    assert text.endswith("J.F. said he would come back next week.")
+    [answer] = storage.answers_for(services.db, offer.reflection.id)
+    assert answer.parts == 2
+
+
+async def test_a_held_answer_goes_to_the_question_it_was_written_for(services, intake):
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, NAMED)
+    await services.reflecting.skip(ANN)  # the terminal allows it; Telegram asks to choose
+    step = await intake.resolve(ANN, "initials")
+    answers = {a.question_id: a for a in storage.answers_for(services.db, step.reflection.id)}
+    assert answers["what"].text.startswith("J.F. lost") and not answers["what"].skipped
+    assert step.question.id == "so_what"
+
+
+async def test_a_button_for_other_held_text_decides_nothing(services, intake):
+    first = await intake.receive_text(ANN, NAMED)
+    await intake.resolve(ANN, "rewrite", first.token)
+    second = await intake.receive_text(ANN, "Karen Doyle phoned from 07700 900123")
+    assert second.token != first.token
+    with pytest.raises(NotFound):
+        await intake.resolve(ANN, "keep", first.token)
+    assert intake.waiting(ANN) is not None
+    assert "Karen" not in repr(storage.rows_about(services.db, ANN)["answers"])
+
+
+async def test_held_text_kept_late_still_expires_24_hours_after_it_arrived(clock, services, intake):
+    await intake.receive_text(ANN, NAMED)
+    clock.advance(hours=23, minutes=50)
+    offer = await intake.resolve(ANN, "keep")
+    assert isinstance(offer, NoteOffer)
+    clock.advance(minutes=11)
+    assert services.privacy.purge_expired().notes == 1
+    assert storage.get_reflection(services.db, offer.reflection.id) is None
+
+
+@pytest.mark.parametrize("text", ["\u3164", "\u2800\u2800", "\u115f\u1160", "\uffa0 \u3164"])
+async def test_blank_looking_letters_are_content_free(services, intake, text):
+    assert isinstance(await intake.receive_text(ANN, text), EmptyText)
+
+
+async def test_a_rewrite_not_sent_within_half_an_hour_lapses(clock, services, intake):
+    services.reflecting.start(ANN, "quick")
+    finished = await intake.receive_text(ANN, CONFLICT)
+    answer_id = services.history.detail(ANN, finished.reflection.id).items[0].answer.id
+    services.editing.start_edit(ANN, finished.reflection.id, answer_id)
+    clock.advance(minutes=31)
+    offer = await intake.receive_text(ANN, "a new thought, not a rewrite")
+    assert isinstance(offer, NoteOffer)
+    assert storage.get_answer(services.db, answer_id).text == CONFLICT

@@ -1,6 +1,7 @@
 """The practitioner's own data: /forget, /mydata, unsaved text that expires."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -146,3 +147,40 @@ async def test_deleting_a_reflection(agreed):
     assert storage.get_reflection(services.db, finished.reflection.id) is None
     with pytest.raises(NotFound):
         services.editing.delete(ANN, finished.reflection.id)
+
+
+def raw_database(path) -> bytes:
+    files = [Path(f"{path}{suffix}") for suffix in ("", "-wal")]
+    return b"".join(file.read_bytes() for file in files if file.exists())
+
+
+async def test_text_is_gone_from_the_file_as_soon_as_it_is_dropped(agreed, settings):
+    """Don't save, delete an open reflection, drop or edit held text: each is out of the
+    database file and its write-ahead log when the service returns."""
+    services = agreed
+    offer = await services.intake.receive_text(ANN, "MARKER-ONE unsaved")
+    services.reflecting.discard(ANN, offer.reflection.id)
+    services.reflecting.start(ANN, "what-so-what")
+    await services.intake.receive_text(ANN, "MARKER-TWO first answer")
+    open_one = services.reflecting.open_reflection(ANN)
+    services.reflecting.discard(ANN, open_one.id)
+    await services.intake.receive_text(ANN, "Jamie Fraser MARKER-THREE", message_id=4)
+    await services.intake.receive_edit(ANN, 4, "J.F. and nothing else")
+    await services.intake.receive_text(ANN, "Karen Doyle MARKER-FOUR")
+    await services.intake.resolve(ANN, "rewrite")
+    data = raw_database(settings.db_path)
+    for marker in (b"MARKER-ONE", b"MARKER-TWO", b"MARKER-THREE", b"MARKER-FOUR"):
+        assert marker not in data, marker
+
+
+async def test_forget_checks_nothing_was_written_after_the_confirmation(agreed, clock):
+    services = agreed
+    shown = services.privacy.summary(ANN).as_of
+    assert services.privacy.unchanged_since(ANN, shown)
+    clock.advance(seconds=5)
+    await saved_note(services, ANN, CONFLICT)
+    assert not services.privacy.unchanged_since(ANN, shown)
+    fresh = services.privacy.summary(ANN).as_of
+    assert services.privacy.unchanged_since(ANN, fresh)
+    clock.advance(hours=2)
+    assert not services.privacy.unchanged_since(ANN, fresh)  # too old to act on

@@ -18,9 +18,9 @@ ACTIONS = [
     cd.HistoryOpen(999_999_999_999),
     cd.DeleteReflection(12, "yes"),
     cd.EditAnswer(999_999_999_999, 999_999_999_999),
-    cd.HeldChoice("initials"),
-    cd.ForgetChoice(True),
-    cd.ForgetChoice(False),
+    cd.HeldChoice("initials", 999_999_999_999),
+    cd.ForgetChoice(True, 1_795_791_750),
+    cd.ForgetChoice(False, 0),
 ]
 
 
@@ -46,8 +46,10 @@ def test_round_trip_within_64_bytes(action):
         "ta:1:delete_everything",
         "ht:1; DROP TABLE reflections",
         "fg:maybe",
+        "fg:yes",
         "dr:1:now",
         "hd:delete",
+        "hd:keep",
         "ea:1",
         b"qs:gibbs",
         "тг:1:2.6:c",

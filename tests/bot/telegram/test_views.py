@@ -1,5 +1,7 @@
 """Views that must respect Telegram's limits whatever the practitioner wrote."""
 
+import html
+import re
 from datetime import UTC, datetime
 
 from bot.services.history import AnswerItem, ReflectionDetail
@@ -18,8 +20,10 @@ def detail_with(answers: list[str], kind: str = "guided") -> ReflectionDetail:
     return ReflectionDetail(reflection, "Gibbs' reflective cycle", items, ["2.6"])
 
 
-def units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+def units(html_text: str) -> int:
+    """What Telegram counts: the shown text (tags parsed, entities decoded), in UTF-16."""
+    shown = html.unescape(re.sub(r"<[^>]+>", "", html_text))
+    return len(shown.encode("utf-16-le")) // 2
 
 
 def test_a_short_reflection_is_one_message_with_its_buttons():
@@ -39,6 +43,8 @@ def test_a_long_reflection_is_split_and_nothing_is_lost():
     assert joined.count("🙂 emoji") == 900
     assert joined.count("&lt;b&gt;not a tag&lt;/b&gt;") == 300
     assert "&am " not in joined and "&a\n" not in joined
+    # Escaped characters count once, as Telegram counts them: pages are not cut short.
+    assert len(pages) <= 8  # 20,000 units of answers: pieces of ~4,000, not ~900
 
 
 def test_one_enormous_word_is_cut_hard():

@@ -1,0 +1,39 @@
+"""Checking text as the rules expect it, whatever spacing the practitioner's phone used.
+
+Pasted or autocorrected text hides names behind doubled spaces, tabs, non-breaking
+spaces and zero-width characters ("Kayleigh\u00a0McAllister", "Fra\u200bser"). The rules
+see a normalised copy; each finding is mapped back to the characters of the original.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+from bot.identifiers.findings import Finding
+
+
+def normalised(text: str) -> tuple[str, list[int]]:
+    """The text with invisible format characters dropped and each run of spaces (tabs,
+    non-breaking spaces, doubled spaces) made one plain space; line breaks are kept. Also,
+    for each character of it, its offset in ``text``."""
+    kept: list[str] = []
+    where: list[int] = []
+    for index, char in enumerate(text):
+        if unicodedata.category(char) == "Cf":
+            continue
+        if char.isspace() and char not in "\n\r":
+            if kept and kept[-1] == " ":
+                continue
+            char = " "
+        kept.append(char)
+        where.append(index)
+    return "".join(kept), where
+
+
+def find_in_original(text: str, find: Callable[[str], list[Finding]]) -> list[Finding]:
+    """``find`` run on the normalised text, its findings given as spans of ``text``."""
+    plain, where = normalised(text)
+    if plain == text:
+        return find(text)
+    return [Finding.at(f.kind, text, where[f.start], where[f.end - 1] + 1) for f in find(plain)]
