@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
+from bot.config import Secret, Settings
+
 from .fake_bot_api import FakeBotApi
 
 _HERE = Path(__file__).parent
@@ -80,3 +82,29 @@ async def run_application(
     finally:
         if application.post_shutdown:
             await application.post_shutdown(application)
+
+
+@pytest.fixture
+def bot_settings(fake_telegram: FakeBotApi, tmp_path: Path) -> Settings:
+    """Settings for a bot talking to ``fake_telegram``, its database in a new folder."""
+    return Settings(
+        token=Secret(fake_telegram.token),
+        api_base_url=fake_telegram.base_url,
+        db_path=tmp_path / "data" / "bot.sqlite3",
+        cache_dir=tmp_path / "cache",
+    )
+
+
+@pytest.fixture
+async def running(fake_telegram: FakeBotApi, bot_settings: Settings):
+    """The real bot running against ``fake_telegram`` for the test (a ``RunningBot``)."""
+    from .players import running_bot
+
+    async with running_bot(fake_telegram, bot_settings) as bot:
+        yield bot
+
+
+@pytest.fixture
+def bot(running):
+    """The running bot's services."""
+    return running.services

@@ -9,87 +9,21 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from telegram.ext import Application
-
 import storage
-from bot.config import Secret, Settings
-from bot.identifiers import FakeIdentifierDetector
-from bot.services.container import Services, build_services
+from bot.services.container import Services
 from bot.services.privacy import UNSAVED_TEXT_LIFETIME
-from bot.telegram.application import build_application
 from bot.telegram.flood import FloodGate
-from tests.conftest import FakeClock, fake_suggester
+from tests.conftest import FakeClock
 
-from .conftest import run_application
-from .fake_bot_api import BotMessage, FakeBotApi, FakeUser
+from .fake_bot_api import BotMessage, FakeUser
+from .players import agree, running_bot, say
 
 CONFLICT = "Two young people were fighting; I worked towards the resolution of conflict."
 MARKER = "QUOKKA-MARKER-5521"
 ANONYMOUS_ADMIN_ID = 1087968824
-
-
-@dataclass
-class RunningBot:
-    services: Services
-    application: Application
-
-
-@asynccontextmanager
-async def running_bot(
-    server: FakeBotApi, settings: Settings, clock: FakeClock | None = None, **options
-) -> AsyncIterator[RunningBot]:
-    services = build_services(
-        settings,
-        suggester=fake_suggester(),
-        detector=FakeIdentifierDetector(),
-        **({"clock": clock} if clock else {}),
-    )
-    application = build_application(services, **options)
-    try:
-        async with run_application(application):
-            yield RunningBot(services, application)
-    finally:
-        services.close()
-
-
-@pytest.fixture
-def bot_settings(fake_telegram: FakeBotApi, tmp_path: Path) -> Settings:
-    return Settings(
-        token=Secret(fake_telegram.token),
-        api_base_url=fake_telegram.base_url,
-        db_path=tmp_path / "data" / "bot.sqlite3",
-        cache_dir=tmp_path / "cache",
-    )
-
-
-@pytest.fixture
-async def running(fake_telegram, bot_settings) -> AsyncIterator[RunningBot]:
-    async with running_bot(fake_telegram, bot_settings) as bot:
-        yield bot
-
-
-@pytest.fixture
-def bot(running) -> Services:
-    return running.services
-
-
-async def say(user: FakeUser, text: str) -> BotMessage:
-    await user.send_text(text)
-    return await user.next_message()
-
-
-async def agree(user: FakeUser) -> None:
-    await user.send_command("/start")
-    welcome = await user.next_message()
-    await user.press(welcome, "I agree")
-    await user.wait_for(lambda m: m.message_id == welcome.message_id and "Thank you" in m.text)
 
 
 async def saved_note(user: FakeUser, text: str) -> BotMessage:

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
-from pathlib import Path
-
-import pytest
 
 import storage
-from bot.config import Secret, Settings
-from bot.identifiers import FakeIdentifierDetector
-from bot.services.container import Services, build_services
 from bot.services.reflecting import SPLIT_MESSAGE_MIN_CHARS
-from bot.telegram.application import COMMANDS, build_application
-from tests.conftest import fake_suggester
+from bot.telegram.application import COMMANDS
 
-from .conftest import run_application
-from .fake_bot_api import BotMessage, FakeBotApi, FakeUser
+from .players import agree, reflect_with, running_bot, say
 
 CONFLICT = "Two young people were fighting; I worked towards the resolution of conflict."
 GIBBS_ANSWERS = [
@@ -29,56 +19,6 @@ GIBBS_ANSWERS = [
     "Setting ground rules with the group at the start would help.",
     "Next week we agree ground rules together and I check in with both lads.",
 ]
-
-
-@asynccontextmanager
-async def running_bot(server: FakeBotApi, settings: Settings) -> AsyncIterator[Services]:
-    """Build the services and the real Application, run it against the fake server."""
-    services = build_services(
-        settings, suggester=fake_suggester(), detector=FakeIdentifierDetector()
-    )
-    application = build_application(services)
-    try:
-        async with run_application(application):
-            yield services
-    finally:
-        services.close()
-
-
-@pytest.fixture
-def bot_settings(fake_telegram: FakeBotApi, tmp_path: Path) -> Settings:
-    return Settings(
-        token=Secret(fake_telegram.token),
-        api_base_url=fake_telegram.base_url,
-        db_path=tmp_path / "bot.sqlite3",
-        cache_dir=tmp_path / "cache",
-    )
-
-
-@pytest.fixture
-async def bot(fake_telegram: FakeBotApi, bot_settings: Settings) -> AsyncIterator[Services]:
-    async with running_bot(fake_telegram, bot_settings) as services:
-        yield services
-
-
-async def say(user: FakeUser, text: str) -> BotMessage:
-    await user.send_text(text)
-    return await user.next_message()
-
-
-async def agree(user: FakeUser) -> None:
-    await user.send_command("/start")
-    welcome = await user.next_message()
-    await user.press(welcome, "I agree")
-    await user.wait_for(lambda m: m.message_id == welcome.message_id and "Thank you" in m.text)
-
-
-async def reflect_with(user: FakeUser, set_name: str) -> BotMessage:
-    """/reflect, choose a set; returns the first question."""
-    await user.send_command("/reflect")
-    menu = await user.next_message()
-    await user.press(menu, set_name)
-    return await user.next_message()
 
 
 async def test_onboarding_stores_nothing_until_the_practitioner_agrees(fake_telegram, bot):
@@ -383,7 +323,8 @@ async def test_the_bot_stopped_halfway_through_a_reflection_loses_nothing(
             await say(ann, answer)
     # The bot is down; Ann carries on typing.
     await ann.send_text(GIBBS_ANSWERS[3])
-    async with running_bot(fake_telegram, bot_settings) as services:
+    async with running_bot(fake_telegram, bot_settings) as running:
+        services = running.services
         assert "question 5 of 6" in (await ann.next_message()).text
         await say(ann, GIBBS_ANSWERS[4])
         saved = await say(ann, GIBBS_ANSWERS[5])
@@ -398,7 +339,8 @@ async def test_reflect_offers_to_resume_an_unfinished_reflection(fake_telegram, 
         await agree(ann)
         await reflect_with(ann, "Gibbs")
         await say(ann, GIBBS_ANSWERS[0])
-    async with running_bot(fake_telegram, bot_settings) as services:
+    async with running_bot(fake_telegram, bot_settings) as running:
+        services = running.services
         await ann.send_command("/reflect")
         offer = await ann.next_message()
         assert "unfinished" in offer.text

@@ -8,29 +8,35 @@ import asyncio
 import os
 import signal
 import sys
+from pathlib import Path
 
 from bot.telegram.application import COMMANDS
 
 
-async def test_reflectbot_run_serves_users_and_stops_cleanly(fake_telegram, tmp_path):
+async def start_bot(token: str, base_url: str, folder: Path) -> asyncio.subprocess.Process:
+    """`python -m bot run` against the fake Bot API, logging at DEBUG, output captured."""
     env = {
         **os.environ,
-        "TELEGRAM_BOT_TOKEN": fake_telegram.token,
-        "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-        "REFLECTBOT_DB": str(tmp_path / "bot.sqlite3"),
-        "REFLECTBOT_CACHE_DIR": str(tmp_path / "cache"),
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": base_url,
+        "REFLECTBOT_DB": str(folder / "bot.sqlite3"),
+        "REFLECTBOT_CACHE_DIR": str(folder / "cache"),
         "REFLECTBOT_LOG_LEVEL": "DEBUG",
     }
-    process = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "run",
-        cwd=tmp_path,
+        cwd=folder,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def test_reflectbot_run_serves_users_and_stops_cleanly(fake_telegram, tmp_path):
+    process = await start_bot(fake_telegram.token, fake_telegram.base_url, tmp_path)
     try:
         ann = fake_telegram.user(1001, "Ann")
         await ann.send_command("/start")
@@ -58,24 +64,7 @@ async def test_reflectbot_run_with_a_rejected_token_says_so_and_never_prints_it(
 ):
     token, secret = "987654:WRONG-secret-value", "WRONG-secret-value"
     assert token != fake_telegram.token  # the fake answers 401 Unauthorized
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": token,
-        "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-        "REFLECTBOT_DB": str(tmp_path / "bot.sqlite3"),
-        "REFLECTBOT_CACHE_DIR": str(tmp_path / "cache"),
-        "REFLECTBOT_LOG_LEVEL": "DEBUG",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_bot(token, fake_telegram.base_url, tmp_path)
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     finally:

@@ -1,0 +1,68 @@
+"""Shared moves for end-to-end tests: run the real bot against the fake Bot API, and
+play a practitioner through the usual first steps."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.identifiers import FakeIdentifierDetector
+from bot.services.container import Services, build_services
+from bot.telegram.application import build_application
+from tests.conftest import FakeClock, fake_suggester
+
+from .conftest import run_application
+from .fake_bot_api import BotMessage, FakeBotApi, FakeUser
+
+
+@dataclass
+class RunningBot:
+    services: Services
+    application: Application
+
+
+@asynccontextmanager
+async def running_bot(
+    server: FakeBotApi, settings: Settings, clock: FakeClock | None = None, **options
+) -> AsyncIterator[RunningBot]:
+    """Build the services (fake encoder and identifier detector, optionally a fake clock)
+    and the real Application, and run it against the fake server; ``options`` go to
+    ``build_application``."""
+    services = build_services(
+        settings,
+        suggester=fake_suggester(),
+        detector=FakeIdentifierDetector(),
+        **({"clock": clock} if clock else {}),
+    )
+    application = build_application(services, **options)
+    try:
+        async with run_application(application):
+            yield RunningBot(services, application)
+    finally:
+        services.close()
+
+
+async def say(user: FakeUser, text: str) -> BotMessage:
+    """Send a text and return the bot's next message."""
+    await user.send_text(text)
+    return await user.next_message()
+
+
+async def agree(user: FakeUser) -> None:
+    """/start and tap "I agree"."""
+    await user.send_command("/start")
+    welcome = await user.next_message()
+    await user.press(welcome, "I agree")
+    await user.wait_for(lambda m: m.message_id == welcome.message_id and "Thank you" in m.text)
+
+
+async def reflect_with(user: FakeUser, set_name: str) -> BotMessage:
+    """/reflect, choose a set; returns the first question."""
+    await user.send_command("/reflect")
+    menu = await user.next_message()
+    await user.press(menu, set_name)
+    return await user.next_message()
