@@ -263,6 +263,19 @@ async def test_forget_deletes_everything_after_a_clear_confirmation(fake_telegra
     await newer(ann, confirm, lambda m: "Nothing is stored until you agree" in m.text)
 
 
+async def test_forget_says_it_is_done_even_if_telegram_fails_mid_reply(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await ann.send_command("/forget")
+    confirm = await ann.next_message()
+    fake_telegram.fail_next("editMessageText", error_code=502, description="Bad Gateway")
+    await ann.press(confirm, "Delete everything")
+    done = await ann.next_message()
+    assert "everything I held about you is deleted" in done.text
+    assert "something went wrong" not in " ".join(m.text or "" for m in ann.messages)
+    assert bot.users.get(1001) is None
+
+
 async def test_an_old_forget_confirmation_deletes_nothing_written_since(fake_telegram, bot):
     ann = fake_telegram.user(1001, "Ann")
     await agree(ann)

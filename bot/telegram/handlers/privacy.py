@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 
 from bot.telegram import callback_data as cd
 from bot.telegram import privacy_views
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import edit, reply
 from prompts import t
+
+log = logging.getLogger(__name__)
 
 
 async def forget(update: Update, context: Context) -> None:
@@ -44,8 +48,14 @@ async def forget_choice(update: Update, context: Context) -> None:
         await edit(query, t("privacy.forget_stale"))
         return
     context.services.privacy.forget(user_id)
-    await query.answer()
-    await edit(query, t("privacy.forgotten"))
+    # Everything is gone now: whatever Telegram does next, the practitioner must hear so
+    # (the general error message would wrongly say their writing is safe).
+    try:
+        await query.answer()
+        await edit(query, t("privacy.forgotten"))
+    except TelegramError:
+        log.warning("could not edit the /forget confirmation; sending the outcome instead")
+        await reply(update, t("privacy.forgotten"))
 
 
 async def mydata(update: Update, context: Context) -> None:
