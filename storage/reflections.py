@@ -141,12 +141,19 @@ def answer_for_message(db: sqlite_utils.Database, user_id: int, message_id: int)
 
 
 def replace_answer_text(
-    db: sqlite_utils.Database, answer_id: int, text: str, now: datetime
+    db: sqlite_utils.Database,
+    answer_id: int,
+    text: str,
+    now: datetime,
+    *,
+    message_id: int | None = None,
 ) -> Answer:
-    """Rewrite an answer (the practitioner edited it); it counts as one message again."""
+    """Rewrite an answer (the practitioner edited it); it counts as one message again.
+    ``message_id``: the message the new wording came in, if not the one edited."""
     db.execute(
-        "UPDATE answers SET text = ?, skipped = 0, parts = 1, updated_at = ? WHERE id = ?",
-        [text, to_db(now), answer_id],
+        "UPDATE answers SET text = ?, skipped = 0, parts = 1, updated_at = ?,"
+        " message_id = COALESCE(?, message_id) WHERE id = ?",
+        [text, to_db(now), message_id, answer_id],
     )
     checkpoint(db)  # the old wording leaves the write-ahead log too
     return get_answer(db, answer_id)  # type: ignore[return-value]
@@ -158,6 +165,7 @@ def join_answer_text(db: sqlite_utils.Database, answer_id: int, text: str, now: 
         "UPDATE answers SET text = ?, skipped = 0, parts = parts + 1, updated_at = ? WHERE id = ?",
         [text, to_db(now), answer_id],
     )
+    checkpoint(db)  # the wording it replaces (e.g. a name before initials) leaves the log
     return get_answer(db, answer_id)  # type: ignore[return-value]
 
 

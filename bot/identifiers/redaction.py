@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.identifiers.findings import Finding
 from bot.identifiers.names import TITLES
+from bot.identifiers.spacing import normalised
 from bot.identifiers.structured import YEAR_GROUP, find_schools
 
 PLACEHOLDERS = {
@@ -21,7 +22,7 @@ def initials(name: str) -> str:
     """A name as initials: "Jamie Fraser" -> "J.F.", "Mr Patel" -> "Mr P."."""
     title = ""
     letters = []
-    for word in name.split():
+    for word in normalised(name)[0].split():
         bare = word.rstrip(".")
         if not letters and not title and bare in TITLES:
             title = word

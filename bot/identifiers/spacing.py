@@ -12,6 +12,10 @@ from collections.abc import Callable
 
 from bot.identifiers.findings import Finding
 
+# Letters and symbols that draw as blank space: the Hangul fillers, the blank Braille
+# pattern, the Khmer inherent vowels.
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+
 
 def normalised(text: str) -> tuple[str, list[int]]:
     """The text with invisible format characters dropped and each run of spaces (tabs,
@@ -20,15 +24,24 @@ def normalised(text: str) -> tuple[str, list[int]]:
     kept: list[str] = []
     where: list[int] = []
     for index, char in enumerate(text):
-        if unicodedata.category(char) == "Cf":
-            continue
-        if char.isspace() and char not in "\n\r":
+        if _invisible(char):
+            following = text[index + 1 : index + 2]
+            if not (kept and kept[-1].islower() and following.isupper()):
+                continue
+            char = " "  # "Jamie\u200bFraser": an invisible gap between two words
+        if (char.isspace() or char in BLANK_LOOKING) and char not in "\n\r":
             if kept and kept[-1] == " ":
                 continue
             char = " "
         kept.append(char)
         where.append(index)
     return "".join(kept), where
+
+
+def _invisible(char: str) -> bool:
+    """Format characters (zero-width spaces, joiners, direction marks) and the combining
+    grapheme joiner: nothing on screen."""
+    return unicodedata.category(char) == "Cf" or char == "\u034f"
 
 
 def find_in_original(text: str, find: Callable[[str], list[Finding]]) -> list[Finding]:

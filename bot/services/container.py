@@ -106,7 +106,7 @@ def build_services(
     history = HistoryService(db, question_sets)
     editing = EditingService(db, history, reflecting, suggester, clock)
     privacy = PrivacyService(db, framework, question_sets, suggester, clock)
-    privacy.on_forget(reflecting.forget_user_state)
+    privacy.on_forget(reflecting.split_messages.forget)
     return Services(
         db=db,
         framework=framework,

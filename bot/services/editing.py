@@ -77,8 +77,8 @@ class EditingService:
         return edit.answer_id
 
     def cancel_edit(self, user_id: int) -> bool:
-        """Stop waiting for a rewrite; False if none was under way."""
-        if storage.answer_edit_for(self._db, user_id) is None:
+        """Stop waiting for a rewrite; False if none was under way (or it had lapsed)."""
+        if self.pending_edit(user_id) is None:
             return False
         storage.end_answer_edit(self._db, user_id)
         return True
@@ -94,15 +94,18 @@ class EditingService:
             return EditNotPossible("joined")
         return answer
 
-    async def apply_edit(self, user_id: int, answer_id: int, text: str) -> AnswerEdited:
-        """Replace an answer's text; a finished reflection is recomposed and re-suggested."""
+    async def apply_edit(
+        self, user_id: int, answer_id: int, text: str, *, message_id: int | None = None
+    ) -> AnswerEdited:
+        """Replace an answer's text; a finished reflection is recomposed and re-suggested.
+        ``message_id``: the Telegram message the new wording came in, so that editing it
+        later updates this answer (and editing the old one no longer does)."""
         answer, reflection = self._owned_answer(user_id, answer_id)
         edit = storage.answer_edit_for(self._db, user_id)
         if edit is not None and edit.answer_id == answer_id:
             storage.end_answer_edit(self._db, user_id)
-        storage.replace_answer_text(self._db, answer_id, text, self._clock())
+        storage.replace_answer_text(self._db, answer_id, text, self._clock(), message_id=message_id)
         updated = await self._reflecting.answers_changed(reflection.id)
-        storage.checkpoint(self._db)  # the old wording leaves the write-ahead log too
         self._suggester.forget_feedback([answer.text])
         question = self._reflecting.question_set_of(reflection).question(answer.question_id)
         return AnswerEdited(updated, question.text if question else "")
@@ -117,8 +120,8 @@ class EditingService:
             *(s.evidence for s in storage.suggestions_for(self._db, reflection_id)),
         ]
         storage.delete_reflection(self._db, reflection_id)
-        storage.checkpoint(self._db)
         self._suggester.forget_feedback(texts)
+        self._reflecting.split_messages.forget(user_id)  # a long answer's next part has no home
         return reflection
 
     def _owned_answer(self, user_id: int, answer_id: int) -> tuple[Answer, Reflection]:

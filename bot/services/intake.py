@@ -21,20 +21,20 @@ from bot.identifiers import Finding, IdentifierDetector, redact
 from bot.services.editing import AnswerEdited, EditingService, EditNotPossible
 from bot.services.errors import NotFound
 from bot.services.reflecting import (
-    SPLIT_MESSAGE_MIN_CHARS,
-    SPLIT_MESSAGE_WINDOW,
     Continuation,
     Finished,
     NoteOffer,
     QuestionStep,
     ReflectingService,
 )
+from bot.services.split_messages import SPLIT_MESSAGE_MIN_CHARS, SPLIT_MESSAGE_WINDOW
 from bot.services.text_input import clean_text
 from prompts import t
 from storage import HeldText, HoldMode
 
 HoldChoice = Literal["initials", "keep", "rewrite"]
 FINDING_CHARS = 80
+PREVIEW_CONTEXT = 200  # characters shown before the first finding in a long message
 # How the front ends name each kind of finding (keys of prompts/messages.toml).
 FINDING_KIND_KEYS = {
     "name": "guard.kind_name",
@@ -118,12 +118,18 @@ class IntakeService:
             joined = f"{held.text} {cleaned}"
             return await self._check_and_route(user_id, joined, _Target.of(held), own_names)
         answer_id = self._editing.pending_edit(user_id)
-        if answer_id is not None:
+        if answer_id is not None:  # the new wording of an answer chosen in /history
             target = _Target("replace", answer_id=answer_id, message_id=message_id)
-            return await self._check_and_route(user_id, cleaned, target, own_names)
-        answer_id = self._reflecting.split_continuation(user_id)
+            result = await self._check_and_route(user_id, cleaned, target, own_names)
+            if isinstance(result, AnswerEdited):  # a long rewrite's next part joins it
+                self._reflecting.split_messages.remember(user_id, answer_id, len(cleaned))
+            return result
+        answer_id = self._reflecting.split_messages.continuation(user_id)
         if answer_id is not None:
-            return await self._continue(user_id, answer_id, cleaned, own_names)
+            if storage.get_answer(self._db, answer_id) is not None:
+                target = _Target("append", answer_id=answer_id, message_id=message_id)
+                return await self._check_and_route(user_id, cleaned, target, own_names)
+            self._reflecting.split_messages.forget(user_id)  # it was deleted meanwhile
         step = self._reflecting.current_step(user_id)
         target = _Target(
             "new",
@@ -141,19 +147,16 @@ class IntakeService:
         if cleaned is None:
             return EmptyText()
         held = storage.held_text_for(self._db, user_id)
-        if held is not None and held.message_id == message_id and held.mode != "append":
+        if held is not None:
+            if held.message_id != message_id:
+                return self._held(held, again=True)  # decide about the held text first
             # They edited the very message that is waiting: check the new wording instead.
             return await self._check_and_route(user_id, cleaned, _Target.of(held), own_names)
         answer = self._editing.answer_for_message(user_id, message_id)
         if isinstance(answer, EditNotPossible):
             return answer
-        findings = await self._find(cleaned, own_names)
-        if findings and held is not None:
-            return self._held(held, again=True)
         target = _Target("replace", answer_id=answer.id, message_id=message_id)
-        if findings:
-            return self._hold(user_id, cleaned, findings, target)
-        return await self._route(user_id, cleaned, target)
+        return await self._check_and_route(user_id, cleaned, target, own_names)
 
     async def resolve(self, user_id: int, choice: HoldChoice, token: int | None = None) -> Received:
         """The practitioner's decision about the text held for them. ``token`` is the one
@@ -162,11 +165,24 @@ class IntakeService:
         if held is None or (token is not None and token != held.token):
             raise NotFound("nothing is held for that button")
         storage.release_held_text(self._db, user_id)
+        target = _Target.of(held)
         if choice == "rewrite":
+            if held.mode == "append" and held.answer_id is not None:
+                # The part is to be sent again: it still continues the same answer.
+                self._reflecting.split_messages.remember(
+                    user_id, held.answer_id, SPLIT_MESSAGE_MIN_CHARS
+                )
             return RewriteInvited(held.mode, self._reflecting.current_step(user_id))
+        if choice == "keep":
+            return await self._route(user_id, held.text, target, held=True)
         findings = [Finding(**f) for f in held.findings]
-        text = redact(held.text, findings) if choice == "initials" else held.text
-        return await self._route(user_id, text, _Target.of(held))
+        base = self._base(target)
+        if base is not None:  # the findings are placed in the answer joined with the part
+            joined = redact(f"{base} {held.text}", findings)
+            return await self._reflecting.continue_answer(
+                user_id, target.answer_id, joined, whole=True
+            )
+        return await self._route(user_id, redact(held.text, findings), target, held=True)
 
     def waiting(self, user_id: int) -> Held | None:
         """The text held for the user, if any (to show its choices again)."""
@@ -179,30 +195,36 @@ class IntakeService:
         """Identifiers in the text; the model runs off the event loop."""
         return await asyncio.to_thread(self._detector.find, text, own_names=tuple(own_names))
 
-    async def _continue(
-        self, user_id: int, answer_id: int, part: str, own_names: Collection[str]
-    ) -> Received:
-        """The next part of a long message whose first part was saved. It is checked
-        joined to what it continues, so a name cut in two by Telegram is still found;
-        only findings that reach into the new part count (the rest was decided on)."""
-        answer = storage.get_answer(self._db, answer_id)
-        if answer is None:  # deleted meanwhile: the part stands on its own
-            return await self.receive_text(user_id, part, own_names=own_names)
-        joined = f"{answer.text} {part}"
-        findings = [f for f in await self._find(joined, own_names) if f.end > len(answer.text)]
-        if findings:
-            return self._hold(user_id, joined, findings, _Target("append", answer_id=answer_id))
-        return await self._reflecting.continue_answer(user_id, answer_id, part)
+    def _base(self, target: _Target) -> str | None:
+        """For the next part of a long message: the answer it continues, else None."""
+        if target.mode != "append" or target.answer_id is None:
+            return None
+        answer = storage.get_answer(self._db, target.answer_id)
+        return None if answer is None else answer.text
+
+    async def _findings(
+        self, text: str, target: _Target, own_names: Collection[str]
+    ) -> list[Finding]:
+        """What identifies someone in ``text``. The next part of a long message is checked
+        joined to what it continues, so a name Telegram cut in two is still found; only
+        findings reaching into the new part count (the rest was decided on), placed in
+        the joined text."""
+        base = self._base(target)
+        if base is None:
+            return await self._find(text, own_names)
+        found = await self._find(f"{base} {text}", own_names)
+        return [f for f in found if f.end > len(base)]
 
     async def _check_and_route(
         self, user_id: int, text: str, target: _Target, own_names: Collection[str]
     ) -> Received:
-        findings = await self._find(text, own_names)
+        findings = await self._findings(text, target, own_names)
+        was_held = storage.held_text_for(self._db, user_id) is not None
         if findings:
             return self._hold(user_id, text, findings, target)
-        if storage.held_text_for(self._db, user_id) is not None:
+        if was_held:
             storage.release_held_text(self._db, user_id)
-        return await self._route(user_id, text, target)
+        return await self._route(user_id, text, target, held=was_held)
 
     def _hold(self, user_id: int, text: str, findings: list[Finding], target: _Target) -> Held:
         held = storage.hold_text(
@@ -221,29 +243,38 @@ class IntakeService:
 
     def _held(self, held: HeldText, *, again: bool = False) -> Held:
         findings = [Finding(**f) for f in held.findings]
-        return Held(findings, redact(held.text, findings), held.mode, held.token, again)
+        base = self._base(_Target.of(held))
+        if base is None:
+            preview = redact(held.text, findings)
+        else:  # show the joined text from a little before the first finding
+            joined = redact(f"{base} {held.text}", findings)
+            start = max(0, min(f.start for f in findings) - PREVIEW_CONTEXT)
+            preview = ("…" if start else "") + joined[start:]
+        return Held(findings, preview, held.mode, held.token, again)
 
-    async def _route(self, user_id: int, text: str, target: _Target) -> Received:
-        """Pass checked text on to where it belongs."""
+    async def _route(self, user_id: int, text: str, target: _Target, *, held: bool) -> Received:
+        """Pass checked text on to where it belongs. ``held``: it waited for a decision."""
         if target.mode == "replace" and target.answer_id is not None:
             try:
-                return await self._editing.apply_edit(user_id, target.answer_id, text)
+                return await self._editing.apply_edit(
+                    user_id, target.answer_id, text, message_id=target.message_id
+                )
             except NotFound:
                 pass  # the answer was deleted meanwhile: keep the text as new
         if target.mode == "append" and target.answer_id is not None:
-            try:  # held append text is the whole answer joined with its next part
-                return await self._reflecting.continue_answer(
-                    user_id, target.answer_id, text, whole=True
-                )
+            try:
+                return await self._reflecting.continue_answer(user_id, target.answer_id, text)
             except NotFound:
                 pass  # the answer it continued is gone: treat the text as new
-        return await self._reflecting.receive_text(
-            user_id,
-            text,
-            message_id=target.message_id,
-            question=target.question,
-            arrived_at=target.arrived_at,
-        )
+        if held:
+            return await self._reflecting.receive_held(
+                user_id,
+                text,
+                question=target.question,
+                message_id=target.message_id,
+                arrived_at=target.arrived_at or self._clock(),
+            )
+        return await self._reflecting.receive_text(user_id, text, message_id=target.message_id)
 
 
 @dataclass(frozen=True)

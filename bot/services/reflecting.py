@@ -2,8 +2,8 @@
 
 State lives in the database, not in memory: the next question of an open reflection
 is the first one without an answer, so a restart loses nothing. The only memory kept
-here is the length and time of each user's last message, to recognise the parts of a
-long message that Telegram split in two.
+is ``split_messages``: the length and time of each user's last message, to recognise
+the parts of a long message that Telegram split in two.
 """
 
 from __future__ import annotations
@@ -11,20 +11,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlite_utils
 
 import storage
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.split_messages import SplitMessages
 from framework import FeedbackExample, Suggester
 from prompts import Question, QuestionSet
 from storage import Reflection, StoredSuggestion
 
-# Telegram splits a pasted text longer than 4,096 characters into several messages.
-# A message at least this long, followed soon by another, is treated as one answer.
-SPLIT_MESSAGE_MIN_CHARS = 4000
-SPLIT_MESSAGE_WINDOW = timedelta(seconds=90)
 NOTE_SET_ID = "quick"
 OTHERS_FEEDBACK_WEIGHT = 0.9
 
@@ -64,13 +61,6 @@ class Continuation:
     finished: Finished | None
 
 
-@dataclass(frozen=True)
-class _LastMessage:
-    answer_id: int
-    chars: int
-    at: datetime
-
-
 class ReflectingService:
     def __init__(
         self,
@@ -83,7 +73,7 @@ class ReflectingService:
         self._suggester = suggester
         self._question_sets = question_sets
         self._clock = clock
-        self._last_message: dict[int, _LastMessage] = {}
+        self.split_messages = SplitMessages(clock)
 
     # -- question sets -------------------------------------------------------------------
 
@@ -137,53 +127,63 @@ class ReflectingService:
         return step
 
     async def receive_text(
-        self,
-        user_id: int,
-        text: str,
-        *,
-        message_id: int | None = None,
-        question: tuple[int, str] | None = None,
-        arrived_at: datetime | None = None,
+        self, user_id: int, text: str, *, message_id: int | None = None
     ) -> QuestionStep | Finished | NoteOffer:
         """A plain message: the answer to the current question, or a note to offer.
 
         The caller has already checked the text (content, identifiers) and whether it
-        continues a split message (:meth:`split_continuation`). ``question`` is the
-        (reflection id, question id) the text was written for, if it was held for a
-        while: it answers that question if the reflection is still open (even if the
-        practitioner skipped it meanwhile). A note's 24 hours count from ``arrived_at``.
+        continues a split message (``split_messages``).
         """
         now = self._clock()
         reflection = self.open_reflection(user_id)
-        if reflection is not None:
-            question_id = self._waiting_question(reflection, question)
-            if question_id is None:
-                # Every question was answered but the bot stopped before finishing it:
-                # finish it now (its suggestions wait in /history) and treat this as new.
-                await self._finish(reflection)
-                return self._offer_note(user_id, text, arrived_at or now, message_id)
-            answer = storage.save_answer(
-                self._db, reflection.id, question_id, text, now, message_id=message_id
-            )
-            self._remember(user_id, answer.id, len(text), now)
-            following = self._next_step(reflection)
-            if following is not None:
-                return following
-            finished = await self._finish(reflection)
-            assert finished is not None  # the answer just saved is not empty
-            return finished
-        return self._offer_note(user_id, text, arrived_at or now, message_id)
-
-    def _waiting_question(
-        self, reflection: Reflection, question: tuple[int, str] | None
-    ) -> str | None:
-        """The question a text answers: the one it was written for if still there, else
-        the next unanswered one (None: every question has an answer)."""
-        if question is not None and question[0] == reflection.id:
-            if self.question_set_of(reflection).question(question[1]) is not None:
-                return question[1]
+        if reflection is None:
+            return self._offer_note(user_id, text, now, message_id)
         step = self._next_step(reflection)
-        return None if step is None else step.question.id
+        if step is None:
+            # Every question was answered but the bot stopped before finishing it:
+            # finish it now (its suggestions wait in /history) and treat this as new.
+            await self._finish(reflection)
+            return self._offer_note(user_id, text, now, message_id)
+        return await self._answer(reflection, step.question.id, text, message_id)
+
+    async def receive_held(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        question: tuple[int, str] | None,
+        message_id: int | None,
+        arrived_at: datetime,
+    ) -> QuestionStep | Finished | NoteOffer:
+        """Text that waited for the practitioner's decision (the identifier guard).
+
+        It answers the question it was written for, ``question`` = (reflection id,
+        question id), if that reflection is still open, even if the question was skipped
+        meanwhile; otherwise, or if it was loose text, it is offered as a note: it never
+        becomes the answer to a question it was not written for. A note's 24 hours count
+        from ``arrived_at``.
+        """
+        reflection = self.open_reflection(user_id)
+        if question is not None and reflection is not None and reflection.id == question[0]:
+            if self.question_set_of(reflection).question(question[1]) is not None:
+                return await self._answer(reflection, question[1], text, message_id)
+        return self._offer_note(user_id, text, arrived_at, message_id)
+
+    async def _answer(
+        self, reflection: Reflection, question_id: str, text: str, message_id: int | None
+    ) -> QuestionStep | Finished:
+        """Store an answer; the next question, or the finished reflection."""
+        now = self._clock()
+        answer = storage.save_answer(
+            self._db, reflection.id, question_id, text, now, message_id=message_id
+        )
+        self.split_messages.remember(reflection.user_id, answer.id, len(text))
+        following = self._next_step(reflection)
+        if following is not None:
+            return following
+        finished = await self._finish(reflection)
+        assert finished is not None  # the answer just saved is not empty
+        return finished
 
     async def skip(self, user_id: int) -> QuestionStep | Finished | None:
         """Skip the current question. None means there was nothing to skip, or nothing left."""
@@ -214,7 +214,7 @@ class ReflectingService:
         if reflection.status == "done":
             raise NotFound("finished reflections are not deleted from here")
         storage.delete_reflection(self._db, reflection.id)
-        self._last_message.pop(user_id, None)
+        self.split_messages.forget(user_id)
 
     # -- quick notes ---------------------------------------------------------------------
 
@@ -235,7 +235,7 @@ class ReflectingService:
         answer = storage.save_answer(
             self._db, reflection.id, question_id, text, started_at, message_id=message_id
         )
-        self._remember(user_id, answer.id, len(text), self._clock())
+        self.split_messages.remember(user_id, answer.id, len(text))
         return NoteOffer(reflection, extended=False)
 
     async def save_note(self, user_id: int, reflection_id: int) -> Finished:
@@ -308,25 +308,6 @@ class ReflectingService:
 
     # -- long messages that Telegram split -----------------------------------------------
 
-    def _remember(self, user_id: int, answer_id: int, chars: int, now: datetime) -> None:
-        """The length of the message just received (not of the whole answer it joined)."""
-        self._last_message[user_id] = _LastMessage(answer_id, chars, now)
-
-    def forget_user_state(self, user_id: int) -> None:
-        """Drop what is kept in memory about a user (they asked for everything to go)."""
-        self._last_message.pop(user_id, None)
-
-    def split_continuation(self, user_id: int) -> int | None:
-        """The answer a message arriving now continues, if Telegram split a long one."""
-        last = self._last_message.get(user_id)
-        if (
-            last is None
-            or last.chars < SPLIT_MESSAGE_MIN_CHARS
-            or self._clock() - last.at > SPLIT_MESSAGE_WINDOW
-        ):
-            return None
-        return last.answer_id
-
     async def continue_answer(
         self, user_id: int, answer_id: int, text: str, *, whole: bool = False
     ) -> Continuation | NoteOffer:
@@ -347,7 +328,7 @@ class ReflectingService:
             answer = storage.append_to_answer(
                 self._db, reflection.id, answer.question_id, text, now
             )
-        self._remember(user_id, answer.id, part_chars, now)
+        self.split_messages.remember(user_id, answer.id, part_chars)
         if reflection.status == "pending":
             return NoteOffer(reflection, extended=True)
         if reflection.status == "open":

@@ -83,9 +83,11 @@ def build_application(
 
 
 def add_handlers(application: Application) -> None:
-    # Before anything else: private chats only (group -2), at a human pace (group -1).
-    application.add_handler(TypeHandler(Update, gate.private_chats_only), group=-2)
-    application.add_handler(TypeHandler(Update, gate.at_a_human_pace), group=-1)
+    # Before anything else: private chats only, at a human pace; a rewrite from /history
+    # takes only the next message. (Each group runs in turn, lowest first.)
+    application.add_handler(TypeHandler(Update, gate.private_chats_only), group=-3)
+    application.add_handler(TypeHandler(Update, gate.at_a_human_pace), group=-2)
+    application.add_handler(TypeHandler(Update, gate.rewrites_take_the_next_message), group=-1)
     new_messages = filters.UpdateType.MESSAGE
     application.add_handlers(
         [

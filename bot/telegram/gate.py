@@ -16,6 +16,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.telegram import callback_data as cd
 from bot.telegram import privacy_views
 from bot.telegram.context import Context
 from prompts import t
@@ -119,3 +120,23 @@ async def at_a_human_pace(update: object, context: Context) -> None:
     elif verdict == "warn" and update.effective_chat is not None:
         await update.effective_chat.send_message(t("errors.flood"))
     raise ApplicationHandlerStop
+
+
+async def rewrites_take_the_next_message(update: object, context: Context) -> None:
+    """A rewrite asked for from /history takes the practitioner's next text message.
+    Anything else they do first (a command, another button) means they moved on: the
+    rewrite ends, so a later message can never overwrite a saved answer by surprise.
+    /cancel ends it itself, and says so; the identifier guard's buttons belong to it."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    if update.edited_message is not None:
+        return
+    message = update.message
+    if message is not None and message.text is not None:
+        command = message.text.split(maxsplit=1)[0].split("@")[0] if message.text else ""
+        if not command.startswith("/") or command == "/cancel":
+            return
+    query = update.callback_query
+    if query is not None and isinstance(cd.parse(query.data), cd.EditAnswer | cd.HeldChoice):
+        return
+    context.services.editing.cancel_edit(update.effective_user.id)

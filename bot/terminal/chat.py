@@ -292,6 +292,7 @@ class TerminalChat:
         export = self.services.privacy.export(self.user_id)
         path = Path(export.filename).resolve()
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # an older export's looser mode is tightened first
         with os.fdopen(descriptor, "wb") as handle:  # readable by its owner only, from the start
             handle.write(export.content)
         self.say(t("chat.mydata_written", path=str(path)))

@@ -374,6 +374,43 @@ async def test_starting_a_reflection_ends_a_rewrite_that_was_not_sent(fake_teleg
     assert old.text == CONFLICT  # not overwritten by the new reflection's answer
 
 
+async def test_any_other_button_or_command_ends_a_rewrite(fake_telegram, bot):
+    """Asked to rewrite an answer, the practitioner carries on with an open reflection
+    from an older button instead: their next answer goes to the reflection."""
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    saved = await saved_note(ann, CONFLICT)
+    await ann.send_command("/reflect")
+    menu = await newer(ann, saved, lambda m: "Which kind of reflection?" in m.text)
+    await ann.press(menu, "What? So what")
+    await newer(ann, menu, lambda m: "question 1 of 3" in m.text)
+    await ann.send_command("/reflect")
+    prompt = await newer(ann, menu, lambda m: "unfinished" in m.text)
+    await ann.send_command("/history")
+    listing = await newer(ann, prompt, lambda m: "Your reflections" in m.text)
+    await ann.press(listing, "📖 1")
+    whole = await newer(ann, listing, lambda m: CONFLICT in m.text)
+    await ann.press(whole, "Edit an answer")
+    await newer(ann, whole, lambda m: "new wording" in m.text)
+    await ann.press(prompt, "Carry on with it")
+    await newer(ann, whole, lambda m: "question 1 of 3" in m.text)
+    await ann.send_text("We ran the pool night.")
+    await newer(ann, whole, lambda m: "question 2 of 3" in m.text)
+    assert storage.recent_reflections(bot.db, 1001, limit=1)[0].text == CONFLICT
+
+
+async def test_reflect_waits_until_held_text_is_decided(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    held = await say(ann, "Jamie Fraser was upset tonight")
+    await ann.send_command("/reflect")
+    await newer(ann, held, lambda m: "choose what to do with your last message" in m.text)
+    await ann.press(held, "Keep as written")
+    offer = await newer(ann, held, lambda m: m.text == "Save this as a quick reflection?")
+    assert offer.buttons  # still a note: it never became the answer to a new question
+    assert bot.reflecting.open_reflection(1001) is None
+
+
 async def test_a_very_long_reflection_opens_in_several_messages(fake_telegram, bot):
     ann = fake_telegram.user(1001, "Ann")
     await agree(ann)

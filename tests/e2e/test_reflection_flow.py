@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import storage
-from bot.services.reflecting import SPLIT_MESSAGE_MIN_CHARS
+from bot.services.split_messages import SPLIT_MESSAGE_MIN_CHARS
 from bot.telegram.application import COMMANDS
 
 from .players import agree, reflect_with, running_bot, say

@@ -37,3 +37,11 @@ def test_structured_identifiers_with_doubled_spaces():
     text = "lives KY5  8AB, ring 07700  900123"
     kinds = [f.kind for f in FakeIdentifierDetector().find(text)]
     assert kinds == ["postcode", "phone"]
+
+
+@pytest.mark.parametrize("gap", ["\u200b", "\u2060", "\u180e", "\u034f", "\u3164", "\u2800"])
+def test_an_invisible_or_blank_gap_between_first_name_and_surname(gap):
+    text = f"Met Jamie{gap}Fraser at the club"
+    [finding] = FakeIdentifierDetector().find(text)
+    assert finding.text == f"Jamie{gap}Fraser"
+    assert redact(text, [finding]) == "Met J.F. at the club"

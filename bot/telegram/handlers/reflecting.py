@@ -25,8 +25,9 @@ async def reflect(update: Update, context: Context) -> None:
     user = await consented_user(update, context)
     if user is None:
         return
-    if context.services.editing.cancel_edit(user.id):  # they moved on from rewriting
-        await reply(update, t("edit.cancelled"))
+    if context.services.intake.waiting(user.id) is not None:
+        await reply(update, t("guard.choose_first"))
+        return
     reflecting = context.services.reflecting
     open_one = reflecting.open_reflection(user.id)
     if open_one is not None:
@@ -40,7 +41,6 @@ async def reflect(update: Update, context: Context) -> None:
 @button_handler(cd.ChooseSet)
 async def choose_set(update: Update, context: Context, user: User, action: cd.ChooseSet) -> None:
     query = update.callback_query
-    context.services.editing.cancel_edit(user.id)
     try:
         step = context.services.reflecting.start(user.id, action.set_id)
     except NotFound:
@@ -160,6 +160,7 @@ async def cancel(update: Update, context: Context) -> None:
     services = context.services
     if services.intake.waiting(user.id) is not None:
         await services.intake.resolve(user.id, "rewrite")
+        services.editing.cancel_edit(user.id)  # a held rewrite: the answer stays as it was
         await reply(update, t("guard.discarded"))
         return
     if services.editing.cancel_edit(user.id):

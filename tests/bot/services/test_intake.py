@@ -7,7 +7,8 @@ from bot.services import Finished, NoteOffer, NotFound, QuestionStep
 from bot.services.editing import AnswerEdited, EditNotPossible
 from bot.services.intake import EmptyText, Held, RewriteInvited
 from bot.services.privacy import UNSAVED_TEXT_LIFETIME
-from bot.services.reflecting import SPLIT_MESSAGE_MIN_CHARS, Continuation
+from bot.services.reflecting import Continuation
+from bot.services.split_messages import SPLIT_MESSAGE_MIN_CHARS
 
 ANN, BO = 101, 202
 CONFLICT = "Two young people were fighting; I worked towards the resolution of conflict."
@@ -273,3 +274,83 @@ async def test_a_rewrite_not_sent_within_half_an_hour_lapses(clock, services, in
     offer = await intake.receive_text(ANN, "a new thought, not a rewrite")
     assert isinstance(offer, NoteOffer)
     assert storage.get_answer(services.db, answer_id).text == CONFLICT
+
+
+async def test_after_a_long_reflection_is_deleted_the_next_message_is_new(clock, services, intake):
+    offer = await intake.receive_text(ANN, "word " * 810)
+    finished = await services.reflecting.save_note(ANN, offer.reflection.id)
+    services.editing.delete(ANN, finished.reflection.id)
+    clock.advance(seconds=5)
+    again = await intake.receive_text(ANN, "the right text this time")
+    assert isinstance(again, NoteOffer) and not again.extended
+
+
+async def test_a_long_rewrite_split_by_telegram_keeps_its_second_part(clock, services, intake):
+    finished = await saved(services, intake, "We played pool.")
+    answer_id = services.history.detail(ANN, finished.reflection.id).items[0].answer.id
+    services.editing.start_edit(ANN, finished.reflection.id, answer_id)
+    await intake.receive_text(ANN, "word " * 810 + "Jamie", message_id=30)
+    clock.advance(seconds=1)
+    held = await intake.receive_text(ANN, "Fraser came back.", message_id=31)
+    assert isinstance(held, Held) and [f.text for f in held.findings] == ["Jamie Fraser"]
+    assert "J.F. came back." in held.preview and held.preview.startswith("…")
+    continued = await intake.resolve(ANN, "initials")
+    assert isinstance(continued, Continuation)
+    answer = storage.get_answer(services.db, answer_id)
+    assert answer.text.endswith("word J.F. came back.") and answer.parts == 2
+    assert answer.message_id == 30  # the rewrite's own message now stands for the answer
+
+
+async def test_held_loose_text_stays_a_note_even_if_a_reflection_was_started(services, intake):
+    await intake.receive_text(ANN, NAMED)
+    services.reflecting.start(ANN, "what-so-what")  # e.g. from an older menu's button
+    offer = await intake.resolve(ANN, "initials")
+    assert isinstance(offer, NoteOffer)
+    assert services.reflecting.current_step(ANN).question.id == "what"
+
+
+async def test_while_text_is_held_other_edits_wait(services, intake):
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, "we ran the pool night", message_id=1)
+    await intake.receive_text(ANN, NAMED, message_id=2)
+    again = await intake.receive_edit(ANN, 1, "We ran the pool night, 8 came")
+    assert isinstance(again, Held) and again.again
+    assert storage.answer_for_message(services.db, ANN, 1).text == "we ran the pool night"
+
+
+async def test_editing_the_held_next_part_checks_the_new_wording(clock, services, intake):
+    offer = await intake.receive_text(ANN, "word " * 818 + "Jamie", message_id=1)
+    clock.advance(seconds=1)
+    await intake.receive_text(ANN, "Fraser said hello.", message_id=2)
+    extended = await intake.receive_edit(ANN, 2, "said hello.")
+    assert isinstance(extended, NoteOffer) and extended.extended
+    assert services.reflecting.note_text(offer.reflection.id).endswith("Jamie said hello.")
+
+
+async def test_rewriting_a_held_next_part_still_continues_the_answer(clock, services, intake):
+    offer = await intake.receive_text(ANN, "word " * 818 + "Jamie", message_id=1)
+    clock.advance(seconds=1)
+    await intake.receive_text(ANN, "Fraser said hello.", message_id=2)
+    clock.advance(seconds=120)
+    assert isinstance(await intake.resolve(ANN, "rewrite"), RewriteInvited)
+    clock.advance(seconds=20)
+    extended = await intake.receive_text(ANN, "said hello.", message_id=3)
+    assert isinstance(extended, NoteOffer) and extended.extended
+    assert services.reflecting.note_text(offer.reflection.id).endswith("Jamie said hello.")
+
+
+async def test_after_a_rewrite_editing_the_old_message_changes_nothing(services, intake):
+    finished = await saved(services, intake, "FIRST-WORDING", message_id=10)
+    answer_id = services.history.detail(ANN, finished.reflection.id).items[0].answer.id
+    services.editing.start_edit(ANN, finished.reflection.id, answer_id)
+    await intake.receive_text(ANN, "SECOND-WORDING", message_id=11)
+    assert await intake.receive_edit(ANN, 10, "FIRST-WORDING (typo)") == EditNotPossible(
+        "not_stored"
+    )
+    await intake.receive_edit(ANN, 11, "SECOND-WORDING, fixed")
+    assert storage.get_answer(services.db, answer_id).text == "SECOND-WORDING, fixed"
+
+
+async def saved(services, intake, text, message_id=None):
+    services.reflecting.start(ANN, "quick")
+    return await intake.receive_text(ANN, text, message_id=message_id)

@@ -168,9 +168,16 @@ async def test_text_is_gone_from_the_file_as_soon_as_it_is_dropped(agreed, setti
     await services.intake.receive_edit(ANN, 4, "J.F. and nothing else")
     await services.intake.receive_text(ANN, "Karen Doyle MARKER-FOUR")
     await services.intake.resolve(ANN, "rewrite")
+    # The next part of a long message, held for a name cut in two, saved with initials:
+    # the first part's wording with the full name leaves the file at once.
+    offer = await services.intake.receive_text(ANN, "word " * 810 + "MARKER-FIVE Jamie")
+    await services.intake.receive_text(ANN, "Fraser came back.")
+    await services.intake.resolve(ANN, "initials")
+    assert "MARKER-FIVE J.F." in services.reflecting.note_text(offer.reflection.id)
     data = raw_database(settings.db_path)
     for marker in (b"MARKER-ONE", b"MARKER-TWO", b"MARKER-THREE", b"MARKER-FOUR"):
         assert marker not in data, marker
+    assert b"MARKER-FIVE Jamie" not in data
 
 
 async def test_forget_checks_nothing_was_written_after_the_confirmation(agreed, clock):
@@ -184,3 +191,12 @@ async def test_forget_checks_nothing_was_written_after_the_confirmation(agreed, 
     assert services.privacy.unchanged_since(ANN, fresh)
     clock.advance(hours=2)
     assert not services.privacy.unchanged_since(ANN, fresh)  # too old to act on
+
+
+async def test_a_lapsed_rewrite_is_not_cancelled_twice(agreed, clock):
+    services = agreed
+    finished = await saved_note(services, ANN, CONFLICT)
+    answer_id = services.history.detail(ANN, finished.reflection.id).items[0].answer.id
+    services.editing.start_edit(ANN, finished.reflection.id, answer_id)
+    clock.advance(minutes=31)
+    assert services.editing.cancel_edit(ANN) is False  # /cancel then goes on as usual

@@ -99,6 +99,9 @@ async def test_the_identifier_guard_in_the_terminal(services):
 
 async def test_mydata_and_forget_in_the_terminal(services, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    earlier = tmp_path / f"reflectbot-my-data-{services.privacy.export(0).filename[19:]}"
+    earlier.write_text("an older export, left readable by others")
+    earlier.chmod(0o644)
     transcript = await run_chat(services, ["y", CONFLICT, "y", "", "/mydata", "/forget", "y"])
     [export] = list(tmp_path.glob("reflectbot-my-data-*.json"))
     assert CONFLICT in export.read_text() and (export.stat().st_mode & 0o777) == 0o600

@@ -1,0 +1,50 @@
+"""Long messages that Telegram split: recognising the next part of one.
+
+Telegram splits a text longer than 4,096 characters into several messages. This keeps,
+per practitioner and in memory only, the length and time of the last message that went
+into an answer, and the answer's id (never its text), so that a part arriving soon after
+a long message can be joined to the same answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+# A message at least this long, followed soon by another, is treated as one answer.
+SPLIT_MESSAGE_MIN_CHARS = 4000
+SPLIT_MESSAGE_WINDOW = timedelta(seconds=90)
+
+
+@dataclass(frozen=True)
+class _LastMessage:
+    answer_id: int
+    chars: int
+    at: datetime
+
+
+class SplitMessages:
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._last: dict[int, _LastMessage] = {}
+
+    def remember(self, user_id: int, answer_id: int, chars: int) -> None:
+        """A message of ``chars`` characters (not the whole answer's) just went into this
+        answer; if it was long, its next part may follow within the window."""
+        self._last[user_id] = _LastMessage(answer_id, chars, self._clock())
+
+    def forget(self, user_id: int) -> None:
+        """Nothing to continue: the answer was deleted, or the practitioner forgotten."""
+        self._last.pop(user_id, None)
+
+    def continuation(self, user_id: int) -> int | None:
+        """The answer a message arriving now continues, if Telegram split a long one."""
+        last = self._last.get(user_id)
+        if (
+            last is None
+            or last.chars < SPLIT_MESSAGE_MIN_CHARS
+            or self._clock() - last.at > SPLIT_MESSAGE_WINDOW
+        ):
+            return None
+        return last.answer_id
