@@ -169,9 +169,7 @@ class IntakeService:
         if choice == "rewrite":
             if held.mode == "append" and held.answer_id is not None:
                 # The part is to be sent again: it still continues the same answer.
-                self._reflecting.split_messages.remember(
-                    user_id, held.answer_id, SPLIT_MESSAGE_MIN_CHARS
-                )
+                self._reflecting.split_messages.expect_resend(user_id, held.answer_id)
             return RewriteInvited(held.mode, self._reflecting.current_step(user_id))
         if choice == "keep":
             return await self._route(user_id, held.text, target, held=True)

@@ -15,6 +15,9 @@ from datetime import datetime, timedelta
 # A message at least this long, followed soon by another, is treated as one answer.
 SPLIT_MESSAGE_MIN_CHARS = 4000
 SPLIT_MESSAGE_WINDOW = timedelta(seconds=90)
+# After "let me rewrite" on the held next part of a long message, the part sent again
+# still continues the answer if it comes within this time.
+RESEND_WINDOW = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class _LastMessage:
     answer_id: int
     chars: int
     at: datetime
+    window: timedelta = SPLIT_MESSAGE_WINDOW
 
 
 class SplitMessages:
@@ -34,6 +38,13 @@ class SplitMessages:
         answer; if it was long, its next part may follow within the window."""
         self._last[user_id] = _LastMessage(answer_id, chars, self._clock())
 
+    def expect_resend(self, user_id: int, answer_id: int) -> None:
+        """The next part of a long answer is to be sent again (the practitioner chose to
+        rewrite it): the next message continues the answer, within a longer window."""
+        self._last[user_id] = _LastMessage(
+            answer_id, SPLIT_MESSAGE_MIN_CHARS, self._clock(), RESEND_WINDOW
+        )
+
     def forget(self, user_id: int) -> None:
         """Nothing to continue: the answer was deleted, or the practitioner forgotten."""
         self._last.pop(user_id, None)
@@ -44,7 +55,7 @@ class SplitMessages:
         if (
             last is None
             or last.chars < SPLIT_MESSAGE_MIN_CHARS
-            or self._clock() - last.at > SPLIT_MESSAGE_WINDOW
+            or self._clock() - last.at > last.window
         ):
             return None
         return last.answer_id
