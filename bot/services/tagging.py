@@ -14,7 +14,9 @@ from bot.services.errors import NotAllowed, NotFound
 from framework import Framework
 from storage import Reflection, StoredSuggestion, TagStatus
 
-TagChoice = Literal["confirm", "reject", "toggle"]
+# A tap sets a state explicitly (never flips one), so a second tap on a button whose
+# message failed to update leaves the same state, not its opposite.
+TagChoice = Literal["confirm", "reject", "clear"]
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,11 @@ class TaggingService:
     def choose(
         self, user_id: int, reflection_id: int, indicator_id: str, choice: TagChoice
     ) -> TagView:
-        """Record a tap. Tapping the same choice again undoes it."""
+        """Confirm, reject, or clear (undecide) one indicator for a reflection."""
         view = self.view(user_id, reflection_id)
         if self._framework.get_indicator(indicator_id) is None:
             raise NotFound(f"no indicator {indicator_id!r} in the framework")
-        current = view.status(indicator_id)
-        wanted: TagStatus = "rejected" if choice == "reject" else "confirmed"
-        if current == wanted:
+        if choice == "clear":
             storage.clear_tag(self._db, reflection_id, indicator_id)
         else:
             suggested = any(s.indicator_id == indicator_id for s in view.suggestions)
@@ -83,7 +83,7 @@ class TaggingService:
                 self._db,
                 reflection_id,
                 indicator_id,
-                wanted,
+                "confirmed" if choice == "confirm" else "rejected",
                 self._clock(),
                 source="suggestion" if suggested else "picked",
             )

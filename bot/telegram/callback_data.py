@@ -44,9 +44,12 @@ class NoteChoice:
 
 @dataclass(frozen=True)
 class TagTap:
+    """Set an indicator's state; ``picker``: tapped in the competence picker (re-render it)."""
+
     reflection_id: int
     indicator_id: str
-    choice: Literal["confirm", "reject", "toggle"]
+    choice: Literal["confirm", "reject", "clear"]
+    picker: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ Action = (
     | ForgetChoice
 )
 
-_CHOICE_CODES = {"confirm": "c", "reject": "r", "toggle": "t"}
+_CHOICE_CODES = {"confirm": "c", "reject": "r", "clear": "x"}
 _CODE_CHOICES = {code: choice for choice, code in _CHOICE_CODES.items()}
 _NUMBER = r"(\d{1,12})"
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
@@ -133,7 +136,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"op:(resume|restart|discard):{_NUMBER}"), OpenChoice),
     (re.compile(rf"cx:(keep|drop|continue):{_NUMBER}"), CancelChoice),
     (re.compile(rf"nt:(save|drop):{_NUMBER}"), NoteChoice),
-    (re.compile(rf"tg:{_NUMBER}:(\d{{1,2}}\.\d{{1,2}}):([crt])"), TagTap),
+    (re.compile(rf"tg:{_NUMBER}:(\d{{1,2}}\.\d{{1,2}}):([crx])(:p)?"), TagTap),
     (re.compile(rf"ta:{_NUMBER}:(none|done|pick|back)"), TagAction),
     (re.compile(rf"pc:{_NUMBER}:(\d{{1,2}})"), PickCompetence),
     (re.compile(r"hp:(\d{1,6})"), HistoryPageNav),
@@ -159,8 +162,8 @@ def encode(action: Action) -> str:
             data = f"cx:{what}:{rid}"
         case NoteChoice(what, rid):
             data = f"nt:{what}:{rid}"
-        case TagTap(rid, indicator, choice):
-            data = f"tg:{rid}:{indicator}:{_CHOICE_CODES[choice]}"
+        case TagTap(rid, indicator, choice, picker):
+            data = f"tg:{rid}:{indicator}:{_CHOICE_CODES[choice]}{':p' if picker else ''}"
         case TagAction(rid, what):
             data = f"ta:{rid}:{what}"
         case PickCompetence(rid, number):
@@ -202,7 +205,7 @@ def parse(data: object) -> Action | None:
         if kind in (OpenChoice, CancelChoice, NoteChoice):
             return kind(parts[0], int(parts[1]))
         if kind is TagTap:
-            return TagTap(int(parts[0]), parts[1], _CODE_CHOICES[parts[2]])
+            return TagTap(int(parts[0]), parts[1], _CODE_CHOICES[parts[2]], parts[3] is not None)
         if kind is TagAction:
             return TagAction(int(parts[0]), parts[1])  # type: ignore[arg-type]
         if kind is PickCompetence:

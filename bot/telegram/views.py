@@ -148,10 +148,12 @@ def tags(view: TagView, framework: Framework, *, heading: str | None = None) -> 
                     id=indicator.id,
                     short=indicator.short,
                 )
+            confirm = "clear" if status == "confirmed" else "confirm"
+            reject = "clear" if status == "rejected" else "reject"
             rows.append(
                 [
-                    button(label, cd.TagTap(rid, indicator.id, "confirm")),
-                    button(t("saved.reject_button"), cd.TagTap(rid, indicator.id, "reject")),
+                    button(label, cd.TagTap(rid, indicator.id, confirm)),
+                    button(t("saved.reject_button"), cd.TagTap(rid, indicator.id, reject)),
                 ]
             )
     else:
@@ -191,7 +193,9 @@ def indicators(view: TagView, framework: Framework, number: int) -> View:
         [
             button(
                 t("saved.indicator_button", mark=_mark(view.status(i.id)), id=i.id, short=i.short),
-                cd.TagTap(rid, i.id, "toggle"),
+                cd.TagTap(
+                    rid, i.id, "clear" if view.status(i.id) == "confirmed" else "confirm", True
+                ),
             )
         ]
         for i in competence.indicators

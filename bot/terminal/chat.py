@@ -272,7 +272,8 @@ class TerminalChat:
                 tagging.choose(self.user_id, rid, indicator_id, choice)
                 return True
             if re.fullmatch(r"\d\.\d{1,2}", answer):
-                tagging.choose(self.user_id, rid, answer, "toggle")
+                picked = view.status(answer) == "confirmed" if view else False
+                tagging.choose(self.user_id, rid, answer, "clear" if picked else "confirm")
                 return True
         except ServiceError:
             return False

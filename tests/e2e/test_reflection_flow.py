@@ -83,6 +83,10 @@ async def test_a_full_gibbs_reflection_then_confirming_and_rejecting(fake_telegr
     await ann.wait_for(
         lambda m: m.message_id == saved.message_id and f"✅ <b>{first}" in m.source_text
     )
+    # The same tap again, as from a client whose message failed to update: no flip back.
+    await ann.press_raw(saved.message_id, f"tg:{reflection.id}:{first}:c")
+    await fake_telegram.wait_idle()
+    assert storage.confirmed_indicators(bot.db, reflection.id) == [first]
     await ann.press(saved, callback_data=f"tg:{reflection.id}:{second}:r")
     done = await ann.wait_for(
         lambda m: m.message_id == saved.message_id and f"❌ <b>{second}" in m.source_text
@@ -118,7 +122,7 @@ async def test_a_quick_note_then_none_of_these_and_picking_an_indicator(fake_tel
     assert len(competences.buttons) == 8  # seven competences and Back
     await ann.press(competences, "7. Evaluate and inform practice")
     indicators = await ann.wait_for(lambda m: "7.9" in " ".join(m.button_texts))
-    await ann.press(indicators, callback_data=f"tg:{reflection.id}:7.9:t")
+    await ann.press(indicators, callback_data=f"tg:{reflection.id}:7.9:c:p")
     await ann.wait_for(lambda m: "✅ 7.9" in " ".join(m.button_texts))
     assert "7.9" in storage.confirmed_indicators(bot.db, reflection.id)
     await ann.press(saved, "Back")

@@ -14,13 +14,13 @@ from storage import User
 
 @button_handler(cd.TagTap)
 async def tag_tap(update: Update, context: Context, user: User, action: cd.TagTap) -> None:
-    """One tap on an indicator: confirm, reject, or toggle a picked one."""
+    """One tap on an indicator: confirm, reject or clear it, then show the new state."""
     query, services = update.callback_query, context.services
     view = services.tagging.choose(
         user.id, action.reflection_id, action.indicator_id, action.choice
     )
     await query.answer()
-    if action.choice == "toggle":
+    if action.picker:
         competence = services.framework.indicator(action.indicator_id).competence
         await edit(query, views.indicators(view, services.framework, competence))
     else:

@@ -17,14 +17,14 @@ async def finished(services):
     return await services.reflecting.receive_text(ANN, CONFLICT)
 
 
-async def test_confirm_reject_and_tapping_again_undoes(services, finished):
+async def test_confirm_reject_and_clear(services, finished):
     tagging, rid = services.tagging, finished.reflection.id
     first = finished.suggestions[0].indicator_id
     view = tagging.choose(ANN, rid, first, "confirm")
     assert view.status(first) == "confirmed" and view.confirmed == [first]
     view = tagging.choose(ANN, rid, first, "reject")
     assert view.status(first) == "rejected"
-    view = tagging.choose(ANN, rid, first, "reject")
+    view = tagging.choose(ANN, rid, first, "clear")
     assert view.status(first) is None
 
 
@@ -40,10 +40,22 @@ async def test_none_of_these_rejects_all_but_confirmed(services, finished):
 
 async def test_any_indicator_can_be_picked_and_unpicked(services, finished):
     tagging, rid = services.tagging, finished.reflection.id
-    view = tagging.choose(ANN, rid, "7.9", "toggle")
+    view = tagging.choose(ANN, rid, "7.9", "confirm")
     assert view.picked == ["7.9"] and "7.9" in view.confirmed
-    view = tagging.choose(ANN, rid, "7.9", "toggle")
+    view = tagging.choose(ANN, rid, "7.9", "clear")
     assert view.picked == []
+
+
+async def test_a_tap_sets_a_state_and_a_repeated_tap_keeps_it(services, finished):
+    """Telegram may fail to update the buttons; tapping the same one again must not undo."""
+    tagging, rid = services.tagging, finished.reflection.id
+    indicator = finished.suggestions[0].indicator_id
+    for _ in range(2):
+        assert tagging.choose(ANN, rid, indicator, "confirm").status(indicator) == "confirmed"
+    for _ in range(2):
+        assert tagging.choose(ANN, rid, indicator, "reject").status(indicator) == "rejected"
+    for _ in range(2):
+        assert tagging.choose(ANN, rid, indicator, "clear").status(indicator) is None
 
 
 async def test_forged_or_foreign_taps_change_nothing(services, finished):
