@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import DEFAULT_API_BASE_URL, ConfigError, Settings, load_settings
-from bot.logs import configure_logging
+from bot.logs import Redactor, configure_logging
 from framework.dataset import DatasetError
+
+# How often `run` retries its first calls to the Bot API (getMe, deleteWebhook) after a
+# network error, a timeout or a 5xx, before it gives up and exits 1. PTB waits 1.5 s after
+# the first failure, then half as long again each time, up to 30 s: about three minutes in
+# all. A token Telegram rejects is never retried.
+BOOTSTRAP_RETRIES = 12
+# `health` gives the Bot API this long to answer getMe (each HTTP step: 3 s).
+HEALTH_TIMEOUT_SECONDS = 5.0
 
 
 def _token_rejected(settings: Settings) -> str:
@@ -26,22 +35,38 @@ def _token_rejected(settings: Settings) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings(require_token=True)
-    from telegram.error import InvalidToken
+    from telegram import Update
+    from telegram.error import InvalidToken, TelegramError
 
     # The rejected token is explained below in one line: PTB's own log of it needs no traceback.
     configure_logging(settings.log_level, [settings.token.get()], without_traceback=(InvalidToken,))
     from bot.services.container import build_services
-    from bot.telegram.application import run_polling
+    from bot.telegram.application import build_application
 
     services = build_services(settings)
     try:
-        run_polling(services)
+        # Bootstrap retries cover Application.initialize (getMe) and deleteWebhook.
+        build_application(services).run_polling(
+            allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
+        )
     except InvalidToken:
         print(_token_rejected(settings), file=sys.stderr)
         return 2
+    except TelegramError as error:
+        print(f"{_bot_api_failed(settings, error)}, then start again", file=sys.stderr)
+        return 1
     finally:
         services.close()
     return 0
+
+
+def _bot_api_failed(settings: Settings, error: Exception) -> str:
+    """What to check when the Bot API fails (a network error, a timeout, a 5xx)."""
+    reason = Redactor([settings.token.get()]).redact(str(error))
+    return (
+        f"the Bot API at {settings.api_base_url} did not answer ({reason}):"
+        " check the network connection and TELEGRAM_API_BASE_URL"
+    )
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -139,6 +164,88 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _health(args: argparse.Namespace) -> int:
+    """Exit 0 if the database opens (read-only) and the Bot API answers getMe with the
+    token; else exit 1 with one line saying what is wrong. For Docker's HEALTHCHECK, so
+    never 2 (Docker reserves it)."""
+    try:
+        settings = load_settings(require_token=True)
+    except ConfigError as error:
+        print(f"unhealthy: {_one_line(str(error))}", file=sys.stderr)
+        return 1
+    configure_logging("ERROR", [settings.token.get()])
+    from storage import DatabaseFileError, check_database
+
+    problems: list[str] = []
+    version = 0
+    try:
+        version = check_database(settings.db_path)
+    except DatabaseFileError as error:
+        problems.append(str(error))
+    bot_username, api_problem = asyncio.run(_ask_bot_api(settings))
+    if api_problem:
+        problems.append(api_problem)
+    if problems:
+        print(f"unhealthy: {'; '.join(problems)}", file=sys.stderr)
+        return 1
+    print(
+        f"healthy: database {settings.db_path} (schema {version}),"
+        f" Bot API answers as @{bot_username}"
+    )
+    return 0
+
+
+def _one_line(message: str) -> str:
+    """A multi-line message ('heading:' then '  - problem' lines) on one line."""
+    heading, *items = [line.strip().removeprefix("- ") for line in message.splitlines()]
+    return f"{heading} {'; '.join(items)}" if items else heading
+
+
+async def _ask_bot_api(settings: Settings) -> tuple[str | None, str | None]:
+    """Call getMe with the configured token: the bot's username, or what is wrong."""
+    from telegram import Bot
+    from telegram.error import InvalidToken, TelegramError
+    from telegram.request import HTTPXRequest
+
+    def request() -> HTTPXRequest:
+        return HTTPXRequest(connect_timeout=3, read_timeout=3, write_timeout=3, pool_timeout=1)
+
+    bot = Bot(
+        settings.token.get(),
+        base_url=settings.api_base_url,
+        request=request(),
+        get_updates_request=request(),
+    )
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+            async with bot:  # initialize() calls getMe
+                return bot.username, None
+    except InvalidToken:  # its message holds the token: never print it
+        return None, _token_rejected(settings)
+    except TelegramError as error:
+        return None, _bot_api_failed(settings, error)
+    except TimeoutError:
+        return None, (
+            f"the Bot API at {settings.api_base_url} did not answer getMe within"
+            f" {HEALTH_TIMEOUT_SECONDS:g} s: check the network connection"
+        )
+
+
+def _backup(args: argparse.Namespace) -> int:
+    """Copy the live database with SQLite's online backup, safe while the bot runs."""
+    settings = load_settings(require_token=False)
+    configure_logging("WARNING", [settings.token.get()])
+    from storage import DatabaseFileError, backup_database
+
+    try:
+        size = backup_database(settings.db_path, args.file, overwrite=args.force)
+    except DatabaseFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"backed up {settings.db_path} to {args.file} ({size:,} bytes, readable by you only)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reflectbot",
@@ -171,6 +278,16 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(handler=_eval)
     warm = commands.add_parser("warm", help="load the model and cache indicator embeddings")
     warm.set_defaults(handler=_warm)
+    health = commands.add_parser(
+        "health", help="exit 0 if the database opens and the Bot API answers, else 1"
+    )
+    health.set_defaults(handler=_health)
+    backup = commands.add_parser(
+        "backup", help="copy the live database to FILE (safe while the bot runs)"
+    )
+    backup.add_argument("file", type=Path, metavar="FILE", help="the copy to write (mode 0600)")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(handler=_backup)
     return parser
 
 

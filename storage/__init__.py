@@ -4,6 +4,7 @@ Everything else talks to the database through the functions exported here, which
 take a :class:`sqlite_utils.Database` and return plain dataclasses.
 """
 
+from storage.backup import DatabaseFileError, backup_database, check_database
 from storage.database import checkpoint, open_database
 from storage.groups import record_group_notice
 from storage.migrations import MIGRATIONS, apply_migrations, schema_version
@@ -49,6 +50,7 @@ from storage.reflections import (
     open_reflection_for,
     pending_notes_started_before,
     recent_reflections,
+    reflections_missing_suggestions,
     replace_answer_text,
     save_answer,
     set_reflection_text,
@@ -71,6 +73,7 @@ __all__ = [
     "NOT_PERSONAL",
     "Answer",
     "AnswerEdit",
+    "DatabaseFileError",
     "FeedbackRow",
     "HeldText",
     "HoldMode",
@@ -85,6 +88,8 @@ __all__ = [
     "answers_for",
     "append_to_answer",
     "apply_migrations",
+    "backup_database",
+    "check_database",
     "checkpoint",
     "clear_tag",
     "confirmed_indicators",
@@ -107,6 +112,7 @@ __all__ = [
     "pending_notes_started_before",
     "personal_tables",
     "recent_reflections",
+    "reflections_missing_suggestions",
     "record_group_notice",
     "release_held_text",
     "replace_answer_text",

@@ -6,12 +6,14 @@ guided reflection can always be worked out from the database after a restart.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlite_utils
 
 from storage.database import checkpoint
-from storage.records import Answer, Reflection, ReflectionStatus
+from storage.records import Answer, Reflection, ReflectionStatus, StoredSuggestion
+from storage.tags import SuggestionLike, save_suggestions
 from storage.timestamps import from_db, to_db
 
 
@@ -180,14 +182,35 @@ def answers_for(db: sqlite_utils.Database, reflection_id: int) -> list[Answer]:
 
 
 def finish_reflection(
-    db: sqlite_utils.Database, reflection_id: int, text: str, now: datetime
-) -> Reflection:
-    """Mark a reflection done, storing the full text that suggestions are made from."""
-    db.execute(
-        "UPDATE reflections SET status = 'done', finished_at = ?, text = ? WHERE id = ?",
-        [to_db(now), text, reflection_id],
-    )
-    return get_reflection(db, reflection_id)  # type: ignore[return-value]
+    db: sqlite_utils.Database,
+    reflection_id: int,
+    text: str,
+    finished_at: datetime,
+    suggestions: Iterable[SuggestionLike],
+    model_id: str,
+    now: datetime,
+) -> tuple[Reflection, list[StoredSuggestion]]:
+    """Mark a reflection done with its full text and the suggestions made from it, in one
+    transaction: a crash leaves it either unfinished (finished again later) or complete."""
+    with db.atomic():
+        db.execute(
+            "UPDATE reflections SET status = 'done', finished_at = ?, text = ?,"
+            " suggested_at = ? WHERE id = ?",
+            [to_db(finished_at), text, to_db(now), reflection_id],
+        )
+        stored = save_suggestions(db, reflection_id, suggestions, model_id, now)
+    return get_reflection(db, reflection_id), stored  # type: ignore[return-value]
+
+
+def reflections_missing_suggestions(db: sqlite_utils.Database) -> list[Reflection]:
+    """Finished reflections whose suggestions were never stored (an older version crashed
+    between the two, or they were saved before suggestions were recorded)."""
+    return [
+        _reflection(row)
+        for row in db.query(
+            "SELECT * FROM reflections WHERE status = 'done' AND suggested_at IS NULL ORDER BY id"
+        )
+    ]
 
 
 def delete_reflection(db: sqlite_utils.Database, reflection_id: int) -> None:

@@ -255,8 +255,7 @@ class ReflectingService:
         if not text:
             storage.delete_reflection(self._db, reflection.id)
             return None
-        done = storage.finish_reflection(self._db, reflection.id, text, self._clock())
-        return await self._suggest(done)
+        return await self._complete(reflection, text, self._clock())
 
     async def answers_changed(self, reflection_id: int) -> Reflection:
         """Recompose a reflection after one of its answers changed.
@@ -273,21 +272,37 @@ class ReflectingService:
             reflection.text,
             *(s.evidence for s in storage.suggestions_for(self._db, reflection_id)),
         ]
-        storage.set_reflection_text(self._db, reflection_id, self._compose(reflection_id))
-        updated = storage.get_reflection(self._db, reflection_id)
-        assert updated is not None
-        await self._suggest(updated)
-        self._suggester.forget_feedback(old_texts)
-        return updated
-
-    async def _suggest(self, reflection: Reflection) -> Finished:
-        # The model runs off the event loop; the database stays on this thread.
-        feedback = self._feedback_for(reflection.user_id)
-        suggestions = await asyncio.to_thread(self._suggester.suggest, reflection.text, feedback)
-        stored = storage.save_suggestions(
-            self._db, reflection.id, suggestions, self._suggester.model_id, self._clock()
+        finished = await self._complete(
+            reflection, self._compose(reflection_id), reflection.finished_at or self._clock()
         )
-        return Finished(reflection, stored)
+        self._suggester.forget_feedback(old_texts)
+        return finished.reflection
+
+    async def repair_unsuggested(self) -> int:
+        """Give suggestions to finished reflections that have none stored (a crash between
+        finishing and suggesting, in a version that did them apart); how many."""
+        repaired = 0
+        for reflection in storage.reflections_missing_suggestions(self._db):
+            text = self._compose(reflection.id) or reflection.text
+            await self._complete(reflection, text, reflection.finished_at or self._clock())
+            repaired += 1
+        return repaired
+
+    async def _complete(self, reflection: Reflection, text: str, finished_at: datetime) -> Finished:
+        """Suggest indicators for the text (the model runs off the event loop), then store
+        text, status and suggestions together in one transaction."""
+        feedback = self._feedback_for(reflection.user_id)
+        suggestions = await asyncio.to_thread(self._suggester.suggest, text, feedback)
+        done, stored = storage.finish_reflection(
+            self._db,
+            reflection.id,
+            text,
+            finished_at,
+            suggestions,
+            self._suggester.model_id,
+            self._clock(),
+        )
+        return Finished(done, stored)
 
     def _feedback_for(self, user_id: int) -> list[FeedbackExample]:
         """Earlier confirmations and rejections: the practitioner's own count fully,
@@ -333,10 +348,10 @@ class ReflectingService:
             return NoteOffer(reflection, extended=True)
         if reflection.status == "open":
             return Continuation(step=self._next_step(reflection), finished=None)
-        updated = storage.finish_reflection(
-            self._db, reflection.id, self._compose(reflection.id), reflection.finished_at or now
+        finished = await self._complete(
+            reflection, self._compose(reflection.id), reflection.finished_at or now
         )
-        return Continuation(step=None, finished=await self._suggest(updated))
+        return Continuation(step=None, finished=finished)
 
     # -- ownership -----------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 
 from telegram import BotCommand, Update
@@ -130,18 +130,30 @@ def add_handlers(application: Application) -> None:
 
 
 async def _start_up(application: Application) -> None:
-    """Delete unsaved text that expired while the bot was stopped; load the identifier
-    guard's model in the background (so the first message does not wait for it); set the
-    command menu."""
+    """Delete unsaved text that expired while the bot was stopped; in the background, load
+    the identifier guard's model (so the first message does not wait for it) and give
+    suggestions to any reflection a crash left without them; set the command menu."""
     services = application.bot_data.services
-    warming = asyncio.create_task(asyncio.to_thread(services.detector.warm), name="warm-guard")
-    _background.add(warming)
-    warming.add_done_callback(_finished_in_background)
+    _in_background(asyncio.to_thread(services.detector.warm), "warm-guard")
+    _in_background(_repair(services), "repair-suggestions")
     purged = services.privacy.purge_expired()
     log.info("start-up: deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)
     await application.bot.set_my_commands(
         [BotCommand(name, t(COMMAND_DESCRIPTION_KEYS[name])) for name in COMMANDS]
     )
+
+
+def _in_background(work: Coroutine, name: str) -> None:
+    """Start work that nobody waits for, keeping a reference until it is done."""
+    task = asyncio.create_task(work, name=name)
+    _background.add(task)
+    task.add_done_callback(_finished_in_background)
+
+
+async def _repair(services: Services) -> None:
+    repaired = await services.reflecting.repair_unsuggested()
+    if repaired:
+        log.info("gave suggestions to %d reflections saved without them", repaired)
 
 
 def _finished_in_background(task: asyncio.Task) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import storage
@@ -380,3 +381,22 @@ async def test_the_token_never_reaches_the_logs(fake_telegram, bot_settings, cap
     assert "start-up: deleted 0 unsaved notes" in logs, "the bot's own log lines are here"
     assert fake_telegram.token not in logs
     assert "secret reflection" not in logs
+
+
+async def test_start_up_repairs_reflections_left_without_suggestions(fake_telegram, bot_settings):
+    ann = fake_telegram.user(1001, "Ann")
+    async with running_bot(fake_telegram, bot_settings) as running:
+        await agree(ann)
+        offer = await say(ann, CONFLICT)
+        await ann.press(offer, "Save as a reflection")
+        await ann.wait_for(lambda m: "This may be evidence of" in (m.text or ""))
+        db = running.services.db
+        db.execute("DELETE FROM suggestions")  # as if the bot died between the two
+        db.execute("UPDATE reflections SET suggested_at = NULL")
+    async with running_bot(fake_telegram, bot_settings) as running:
+        reflection = storage.recent_reflections(running.services.db, 1001, limit=1)[0]
+        for _ in range(50):
+            if storage.suggestions_for(running.services.db, reflection.id):
+                break
+            await asyncio.sleep(0.1)
+        assert storage.suggestions_for(running.services.db, reflection.id)[0].indicator_id == "2.6"

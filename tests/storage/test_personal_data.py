@@ -32,7 +32,7 @@ def write_everything(db, user_id: int, marker: str) -> None:
         db, user_id, kind="guided", question_set_id="gibbs", question_set_version=1, now=NOW
     )
     answer = storage.save_answer(db, done.id, "description", f"pool night {marker} " * 40, NOW)
-    storage.finish_reflection(db, done.id, f"pool night {marker} " * 40, NOW)
+    storage.finish_reflection(db, done.id, f"pool night {marker} " * 40, NOW, [], "test-model", NOW)
     storage.save_suggestions(
         db,
         done.id,

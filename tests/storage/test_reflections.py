@@ -58,9 +58,11 @@ def test_open_reflection_is_found_per_user_and_status(db):
 
 def test_finishing_and_history_order(db):
     first = start(db)
-    storage.finish_reflection(db, first.id, "older", NOW)
+    storage.finish_reflection(db, first.id, "older", NOW, [], "test-model", NOW)
     second = start(db)
-    storage.finish_reflection(db, second.id, "newer", NOW + timedelta(hours=1))
+    storage.finish_reflection(
+        db, second.id, "newer", NOW + timedelta(hours=1), [], "test-model", NOW + timedelta(hours=1)
+    )
     start(db)  # still open: not in history
     recent = storage.recent_reflections(db, 1, limit=10)
     assert [r.text for r in recent] == ["newer", "older"]
@@ -71,7 +73,7 @@ def test_finishing_and_history_order(db):
 
 def test_suggestions_and_tags(db):
     reflection = start(db)
-    storage.finish_reflection(db, reflection.id, "text", NOW)
+    storage.finish_reflection(db, reflection.id, "text", NOW, [], "test-model", NOW)
     suggestions = [
         SimpleNamespace(indicator_id="2.6", score=0.61, rank=1, evidence="We talked it through."),
         SimpleNamespace(indicator_id="2.5", score=0.52, rank=2, evidence=""),
@@ -118,7 +120,9 @@ def test_delete_removes_everything_of_a_reflection(db):
 
 def test_feedback_rows_use_the_evidence_sentence_or_the_whole_text(db):
     reflection = start(db)
-    storage.finish_reflection(db, reflection.id, "Whole text. The fight sentence.", NOW)
+    storage.finish_reflection(
+        db, reflection.id, "Whole text. The fight sentence.", NOW, [], "test-model", NOW
+    )
     suggestion = SimpleNamespace(indicator_id="2.6", score=0.6, rank=1, evidence="The fight.")
     storage.save_suggestions(db, reflection.id, [suggestion], "m", NOW)
     storage.set_tag(db, reflection.id, "2.6", "confirmed", NOW)
@@ -132,3 +136,29 @@ def test_feedback_rows_use_the_evidence_sentence_or_the_whole_text(db):
         (1, "7.9", False, "Whole text. The fight sentence."),
         (1, "2.6", True, "The fight."),
     ]
+
+
+def test_finishing_stores_text_status_and_suggestions_together(db):
+    reflection = start(db)
+    suggestion = SimpleNamespace(indicator_id="2.6", score=0.6, rank=1, evidence="The fight.")
+    done, stored = storage.finish_reflection(
+        db, reflection.id, "The fight.", NOW, [suggestion], "m", NOW
+    )
+    assert done.status == "done" and [s.indicator_id for s in stored] == ["2.6"]
+    assert storage.reflections_missing_suggestions(db) == []
+
+
+def test_a_failure_while_finishing_leaves_the_reflection_unfinished(db):
+    reflection = start(db)
+    broken = SimpleNamespace(indicator_id="2.6", score="not a number", rank=1, evidence="")
+    with pytest.raises(ValueError):
+        storage.finish_reflection(db, reflection.id, "text", NOW, [broken], "m", NOW)
+    assert storage.get_reflection(db, reflection.id).status == "open"
+    assert storage.suggestions_for(db, reflection.id) == []
+
+
+def test_finished_reflections_without_suggestions_are_found(db):
+    reflection = start(db)
+    storage.finish_reflection(db, reflection.id, "text", NOW, [], "m", NOW)
+    db.execute("UPDATE reflections SET suggested_at = NULL")  # as an older version left it
+    assert [r.id for r in storage.reflections_missing_suggestions(db)] == [reflection.id]

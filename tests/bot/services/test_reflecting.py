@@ -169,3 +169,36 @@ async def test_a_confirmed_indicator_shapes_the_next_similar_reflection(services
     reflecting.start(BO, "quick")
     for_bo = await reflecting.receive_text(BO, "Sorted the pool rota after the lads fell out.")
     assert "2.8" in [s.indicator_id for s in for_bo.suggestions]
+
+
+async def test_start_up_repairs_a_reflection_left_finished_without_suggestions(
+    services, reflecting
+):
+    reflecting.start(ANN, "quick")
+    finished = await reflecting.receive_text(ANN, CONFLICT)
+    storage.save_suggestions(
+        services.db, finished.reflection.id, [], "m", finished.reflection.started_at
+    )
+    services.db.execute("UPDATE reflections SET suggested_at = NULL")  # a crash, long ago
+    assert await reflecting.repair_unsuggested() == 1
+    repaired = storage.suggestions_for(services.db, finished.reflection.id)
+    assert repaired and repaired[0].indicator_id == "2.6"
+    assert await reflecting.repair_unsuggested() == 0
+
+
+async def test_a_crash_while_suggesting_leaves_the_reflection_open_to_finish_later(
+    services, reflecting, monkeypatch
+):
+    step = reflecting.start(ANN, "quick")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed while the model ran")
+
+    monkeypatch.setattr(services.suggester, "suggest", crash)
+    with pytest.raises(RuntimeError):
+        await reflecting.receive_text(ANN, CONFLICT)
+    assert storage.get_reflection(services.db, step.reflection.id).status == "open"
+    monkeypatch.undo()
+    offer = await reflecting.receive_text(ANN, "a new thought")  # finishes the old one first
+    assert isinstance(offer, NoteOffer)
+    assert storage.suggestions_for(services.db, step.reflection.id)[0].indicator_id == "2.6"
