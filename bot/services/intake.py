@@ -83,6 +83,10 @@ Received = (
 )
 
 
+# Results that mean the text went into an answer (so its send time is worth keeping).
+STORED = (QuestionStep, Finished, NoteOffer, Continuation, AnswerEdited)
+
+
 class IntakeService:
     def __init__(
         self,
@@ -104,9 +108,23 @@ class IntakeService:
         text: str | None,
         *,
         message_id: int | None = None,
+        sent_at: datetime | None = None,
         own_names: Collection[str] = (),
     ) -> Received:
-        """A new text message from the practitioner."""
+        """A new text message from the practitioner; ``sent_at``: when they sent it."""
+        result = await self._receive_text(user_id, text, message_id, sent_at, own_names)
+        if sent_at is not None and isinstance(result, STORED):
+            self._reflecting.split_messages.sent_at(user_id, sent_at)
+        return result
+
+    async def _receive_text(
+        self,
+        user_id: int,
+        text: str | None,
+        message_id: int | None,
+        sent_at: datetime | None,
+        own_names: Collection[str],
+    ) -> Received:
         cleaned = clean_text(text)
         if cleaned is None:
             return EmptyText()
@@ -124,7 +142,7 @@ class IntakeService:
             if isinstance(result, AnswerEdited):  # a long rewrite's next part joins it
                 self._reflecting.split_messages.remember(user_id, answer_id, len(cleaned))
             return result
-        answer_id = self._reflecting.split_messages.continuation(user_id)
+        answer_id = self._reflecting.split_messages.continuation(user_id, sent_at)
         if answer_id is not None:
             if storage.get_answer(self._db, answer_id) is not None:
                 target = _Target("append", answer_id=answer_id, message_id=message_id)

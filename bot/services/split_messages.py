@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-# A message at least this long, followed soon by another, is treated as one answer.
+# A message at least this long (Telegram splits at 4,096), followed within a few seconds
+# by another, is treated as one answer. Times are when the messages were sent, where
+# known (Telegram gives whole seconds), so a busy bot does not misjudge them.
 SPLIT_MESSAGE_MIN_CHARS = 4000
-SPLIT_MESSAGE_WINDOW = timedelta(seconds=90)
+SPLIT_MESSAGE_WINDOW = timedelta(seconds=10)
 # After "let me rewrite" on the held next part of a long message, the part sent again
 # still continues the answer if it comes within this time.
 RESEND_WINDOW = timedelta(minutes=30)
@@ -38,6 +40,12 @@ class SplitMessages:
         answer; if it was long, its next part may follow within the window."""
         self._last[user_id] = _LastMessage(answer_id, chars, self._clock())
 
+    def sent_at(self, user_id: int, moment: datetime) -> None:
+        """The message just remembered was sent at ``moment`` (Telegram's date for it)."""
+        last = self._last.get(user_id)
+        if last is not None:
+            self._last[user_id] = _LastMessage(last.answer_id, last.chars, moment, last.window)
+
     def expect_resend(self, user_id: int, answer_id: int) -> None:
         """The next part of a long answer is to be sent again (the practitioner chose to
         rewrite it): the next message continues the answer, within a longer window."""
@@ -49,13 +57,11 @@ class SplitMessages:
         """Nothing to continue: the answer was deleted, or the practitioner forgotten."""
         self._last.pop(user_id, None)
 
-    def continuation(self, user_id: int) -> int | None:
-        """The answer a message arriving now continues, if Telegram split a long one."""
+    def continuation(self, user_id: int, sent_at: datetime | None = None) -> int | None:
+        """The answer a message sent at ``sent_at`` (default: now) continues, if Telegram
+        split a long one."""
         last = self._last.get(user_id)
-        if (
-            last is None
-            or last.chars < SPLIT_MESSAGE_MIN_CHARS
-            or self._clock() - last.at > last.window
-        ):
+        moment = sent_at or self._clock()
+        if last is None or last.chars < SPLIT_MESSAGE_MIN_CHARS or moment - last.at > last.window:
             return None
         return last.answer_id

@@ -87,6 +87,7 @@ async def text_message(update: Update, context: Context) -> None:
         user.id,
         update.message.text,
         message_id=update.message.message_id,
+        sent_at=update.message.date,
         own_names=own_names(update),
     )
     await show_result(update, context, result)

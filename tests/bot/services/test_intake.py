@@ -1,5 +1,7 @@
 """Where a message goes: refused, held by the identifier guard, joined, or passed on."""
 
+from datetime import timedelta
+
 import pytest
 
 import storage
@@ -354,3 +356,27 @@ async def test_after_a_rewrite_editing_the_old_message_changes_nothing(services,
 async def saved(services, intake, text, message_id=None):
     services.reflecting.start(ANN, "quick")
     return await intake.receive_text(ANN, text, message_id=message_id)
+
+
+async def test_parts_are_judged_by_when_they_were_sent_not_when_they_were_handled(
+    clock, services, intake
+):
+    services.reflecting.start(ANN, "what-so-what")
+    sent = clock()
+    await intake.receive_text(ANN, "word " * 820, sent_at=sent)
+    clock.advance(seconds=60)  # a busy bot handles the second part a minute later
+    continued = await intake.receive_text(ANN, "the end.", sent_at=sent + timedelta(seconds=1))
+    assert isinstance(continued, Continuation)
+
+
+async def test_a_quick_answer_to_the_next_question_is_not_glued_to_a_long_one(
+    clock, services, intake
+):
+    services.reflecting.start(ANN, "what-so-what")
+    sent = clock()
+    await intake.receive_text(ANN, "word " * 820, sent_at=sent)
+    clock.advance(seconds=1)  # handled at once...
+    step = await intake.receive_text(  # ...but typed 20 s later: an answer of its own
+        ANN, "so what: it mattered", sent_at=sent + timedelta(seconds=20)
+    )
+    assert isinstance(step, QuestionStep) and step.question.id == "now_what"
