@@ -355,6 +355,11 @@ class ReflectingService:
 
     # -- ownership -----------------------------------------------------------------------
 
+    def owned(self, user_id: int, reflection_id: int, status: str | None = None) -> Reflection:
+        """The user's reflection in this status, or NotFound / NotAllowed: a quick check
+        before slow work, so a stale or foreign button is refused at once."""
+        return self._owned(user_id, reflection_id, status)
+
     def _owned(self, user_id: int, reflection_id: int, status: str | None = None) -> Reflection:
         reflection = storage.get_reflection(self._db, reflection_id)
         if reflection is None or (status is not None and reflection.status != status):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 
 import storage
@@ -400,3 +401,36 @@ async def test_start_up_repairs_reflections_left_without_suggestions(fake_telegr
                 break
             await asyncio.sleep(0.1)
         assert storage.suggestions_for(running.services.db, reflection.id)[0].indicator_id == "2.6"
+
+
+async def test_consent_is_stored_even_if_telegram_fails_the_reply(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await ann.send_command("/start")
+    welcome = await ann.next_message()
+    fake_telegram.fail_next("answerCallbackQuery", error_code=502, description="Bad Gateway")
+    await ann.press(welcome, "I agree")
+    await fake_telegram.wait_idle()
+    assert bot.users.get(1001) is not None
+
+
+async def test_a_button_is_answered_at_once_before_the_model_runs(fake_telegram, bot, monkeypatch):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    offer = await say(ann, CONFLICT)
+    slow_suggest = bot.suggester.suggest
+
+    def slow(*args, **kwargs):
+        time.sleep(1.0)  # a slow model, in its worker thread
+        return slow_suggest(*args, **kwargs)
+
+    monkeypatch.setattr(bot.suggester, "suggest", slow)
+    answered_before = len(ann.callback_answers)
+    await ann.press(offer, "Save as a reflection")
+    for _ in range(40):
+        if len(ann.callback_answers) > answered_before:
+            break
+        await asyncio.sleep(0.02)
+    assert len(ann.callback_answers) > answered_before, "answered within 0.8 s"
+    assert "typing" in ann.chat_actions
+    assert not any("This may be evidence of" in (m.text or "") for m in ann.messages)
+    await ann.wait_for(lambda m: "This may be evidence of" in (m.text or ""))

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import CallbackQuery, Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 
 from bot.services import ServiceError
@@ -38,6 +38,13 @@ async def edit(query: CallbackQuery, view: View | str) -> None:
         # A repeated tap re-renders the same content: nothing to change, nothing wrong.
         if "not modified" not in str(error).lower():
             raise
+
+
+async def working(update: Update) -> None:
+    """Answer the button at once and show "typing…" before slow work (the model): a late
+    answer is refused by Telegram, and nobody should think the bot hung."""
+    await update.callback_query.answer()
+    await update.effective_chat.send_chat_action(ChatAction.TYPING)
 
 
 async def consented_user(update: Update, context: Context) -> User | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.services import NotFound
 from bot.services.intake import RewriteInvited
 from bot.telegram import callback_data as cd
 from bot.telegram import views
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import button_handler, edit, reply
+from bot.telegram.handlers.common import button_handler, edit, reply, working
 from bot.telegram.handlers.reflecting import show_result
 from prompts import t
 from storage import User
@@ -19,8 +20,11 @@ DONE_KEYS = {"initials": "guard.used_initials", "keep": "guard.kept"}
 @button_handler(cd.HeldChoice)
 async def held_choice(update: Update, context: Context, user: User, action: cd.HeldChoice) -> None:
     query = update.callback_query
+    waiting = context.services.intake.waiting(user.id)
+    if waiting is None or waiting.token != action.token:
+        raise NotFound("that text is no longer waiting")
+    await working(update)  # keeping it may finish a reflection: the model runs
     result = await context.services.intake.resolve(user.id, action.choice, action.token)
-    await query.answer()
     if isinstance(result, RewriteInvited):
         await edit(query, t(_rewrite_key(result, context, user.id)))
         if result.step is not None and result.mode == "new":

@@ -36,6 +36,10 @@ async def consent(update: Update, context: Context) -> None:
     query = update.callback_query
     action = cd.parse(query.data)
     assert isinstance(action, cd.Consent)  # routed here by pattern
+    if action.agree:  # stored before anything is sent: a failed reply loses no consent
+        context.services.users.agree(
+            update.effective_user.id, update.effective_user.first_name or ""
+        )
     await query.answer()
     if not action.agree:
         user = context.services.users.get(update.effective_user.id)
@@ -45,7 +49,6 @@ async def consent(update: Update, context: Context) -> None:
             date = views.local_time(user.consented_at, user.timezone)
             await edit(query, t("welcome.declined_after_agreeing", date=date))
         return
-    context.services.users.agree(update.effective_user.id, update.effective_user.first_name or "")
     await edit(query, t("welcome.agreed"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Update
+from telegram.constants import ChatAction
 
 from bot.services import Finished, NoteOffer, NotFound, QuestionStep
 from bot.services.editing import AnswerEdited, EditNotPossible
@@ -13,7 +14,7 @@ from bot.services.reflecting import Continuation
 from bot.telegram import callback_data as cd
 from bot.telegram import privacy_views, views
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import button_handler, consented_user, edit, reply
+from bot.telegram.handlers.common import button_handler, consented_user, edit, reply, working
 from prompts import t
 from storage import User
 
@@ -70,6 +71,7 @@ async def open_choice(update: Update, context: Context, user: User, action: cd.O
         return
     if action.action == "restart":
         await edit(query, t("cancel.kept"))
+        await update.effective_chat.send_chat_action(ChatAction.TYPING)
         await show_finished(update, context, await reflecting.keep(user.id, open_one.id))
     else:
         reflecting.discard(user.id, open_one.id)
@@ -186,8 +188,9 @@ async def cancel_choice(
 ) -> None:
     query, reflecting = update.callback_query, context.services.reflecting
     if action.action == "keep":
+        reflecting.owned(user.id, action.reflection_id, "open")
+        await working(update)
         finished = await reflecting.keep(user.id, action.reflection_id)
-        await query.answer()
         await edit(query, t("cancel.kept"))
         await show_finished(update, context, finished)
     elif action.action == "drop":
@@ -207,8 +210,9 @@ async def cancel_choice(
 async def note_choice(update: Update, context: Context, user: User, action: cd.NoteChoice) -> None:
     query, reflecting = update.callback_query, context.services.reflecting
     if action.action == "save":
+        reflecting.owned(user.id, action.reflection_id, "pending")
+        await working(update)
         finished = await reflecting.save_note(user.id, action.reflection_id)
-        await query.answer()
         await edit(query, t("note.saved"))
         await show_finished(update, context, finished)
     else:
