@@ -66,7 +66,7 @@ from storage.tags import (
     suggestions_for,
     tags_for,
 )
-from storage.users import get_user, save_consent
+from storage.users import get_user, save_consent, set_blocked
 
 __all__ = [
     "MIGRATIONS",
@@ -122,6 +122,7 @@ __all__ = [
     "save_suggestions",
     "schema_version",
     "set_reflection_text",
+    "set_blocked",
     "set_tag",
     "start_answer_edit",
     "start_reflection",

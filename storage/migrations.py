@@ -128,10 +128,11 @@ def _m002_privacy(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m003_suggested_at(db: sqlite_utils.Database) -> None:
+def _m003_reliability(db: sqlite_utils.Database) -> None:
     """When suggestions were last made for a reflection: a finished one without it lost
-    them to a crash, and is repaired at start-up. A finished reflection with stored
-    suggestions had them; one without any is asked again, once."""
+    them to a crash, and is repaired at start-up (one with stored suggestions had them;
+    one without any is asked again, once). And when a practitioner blocked the bot."""
+    db.execute("ALTER TABLE users ADD COLUMN blocked_at TEXT")
     db.execute("ALTER TABLE reflections ADD COLUMN suggested_at TEXT")
     db.execute(
         "UPDATE reflections SET suggested_at = finished_at WHERE status = 'done'"
@@ -139,7 +140,7 @@ def _m003_suggested_at(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_privacy, _m003_suggested_at]
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_privacy, _m003_reliability]
 # From this schema version on, the database is always used with secure_delete on.
 SECURE_DELETE_SINCE = 2
 

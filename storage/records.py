@@ -18,6 +18,11 @@ class User:
     timezone: str
     consented_at: datetime
     created_at: datetime
+    blocked_at: datetime | None = None  # they blocked the bot; cleared when they write
+
+    @property
+    def active(self) -> bool:
+        return self.blocked_at is None
 
 
 @dataclass(frozen=True)

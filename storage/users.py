@@ -17,6 +17,7 @@ def _user(row: dict) -> User:
         timezone=row["timezone"],
         consented_at=from_db(row["consented_at"]),
         created_at=from_db(row["created_at"]),
+        blocked_at=from_db(row["blocked_at"]),
     )
 
 
@@ -44,3 +45,11 @@ def save_consent(
         }
     )
     return get_user(db, user_id)  # type: ignore[return-value]
+
+
+def set_blocked(db: sqlite_utils.Database, user_id: int, moment: datetime | None) -> None:
+    """Record that the user blocked the bot (``moment``), or unblocked it (None)."""
+    db.execute(
+        "UPDATE users SET blocked_at = ? WHERE id = ?",
+        [None if moment is None else to_db(moment), user_id],
+    )

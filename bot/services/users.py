@@ -28,3 +28,15 @@ class UserService:
         return storage.save_consent(
             self._db, user_id, display_name or "there", self._default_timezone, self._clock()
         )
+
+    def blocked(self, user_id: int) -> None:
+        """They blocked the bot (Telegram answered 403): send them nothing until they write."""
+        if self.get(user_id) is not None:
+            storage.set_blocked(self._db, user_id, self._clock())
+
+    def wrote(self, user: User) -> User:
+        """They wrote to the bot: if they had blocked it, they are active again."""
+        if user.active:
+            return user
+        storage.set_blocked(self._db, user.id, None)
+        return self.get(user.id)  # type: ignore[return-value]

@@ -12,6 +12,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -83,10 +84,12 @@ def build_application(
 
 
 def add_handlers(application: Application) -> None:
-    # Before anything else: private chats only, at a human pace; a rewrite from /history
-    # takes only the next message. (Each group runs in turn, lowest first.)
-    application.add_handler(TypeHandler(Update, gate.private_chats_only), group=-3)
-    application.add_handler(TypeHandler(Update, gate.at_a_human_pace), group=-2)
+    # Before anything else: private chats only, at a human pace; someone who blocked the
+    # bot and writes again is active again; a rewrite from /history takes only the next
+    # message. (Each group runs in turn, lowest first.)
+    application.add_handler(TypeHandler(Update, gate.private_chats_only), group=-4)
+    application.add_handler(TypeHandler(Update, gate.at_a_human_pace), group=-3)
+    application.add_handler(TypeHandler(Update, gate.present_again), group=-2)
     application.add_handler(TypeHandler(Update, gate.rewrites_take_the_next_message), group=-1)
     new_messages = filters.UpdateType.MESSAGE
     application.add_handlers(
@@ -124,6 +127,7 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(guard.held_choice, pattern=_carries(cd.HeldChoice)),
             CallbackQueryHandler(privacy.forget_choice, pattern=_carries(cd.ForgetChoice)),
             CallbackQueryHandler(fallbacks.stale_button),
+            ChatMemberHandler(fallbacks.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
     )
     application.add_error_handler(fallbacks.on_error)

@@ -140,3 +140,14 @@ async def rewrites_take_the_next_message(update: object, context: Context) -> No
     if query is not None and isinstance(cd.parse(query.data), cd.EditAnswer | cd.HeldChoice):
         return
     context.services.editing.cancel_edit(update.effective_user.id)
+
+
+async def present_again(update: object, context: Context) -> None:
+    """A practitioner who blocked the bot and now writes (or taps) is active again."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    if update.my_chat_member is not None:
+        return  # blocking and unblocking are handled on their own
+    user = context.services.users.get(update.effective_user.id)
+    if user is not None:
+        context.services.users.wrote(user)

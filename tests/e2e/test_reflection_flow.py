@@ -434,3 +434,24 @@ async def test_a_button_is_answered_at_once_before_the_model_runs(fake_telegram,
     assert "typing" in ann.chat_actions
     assert not any("This may be evidence of" in (m.text or "") for m in ann.messages)
     await ann.wait_for(lambda m: "This may be evidence of" in (m.text or ""))
+
+
+async def test_a_practitioner_who_blocks_the_bot_is_marked_inactive_until_they_write(
+    fake_telegram, bot
+):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    ann.block_bot()
+    await ann.send_text("a note nobody will see the reply to")
+    await fake_telegram.wait_idle()
+    assert not bot.users.get(1001).active  # the 403 on the reply told us
+    ann.unblock_bot()
+    await ann.send_command("/help")
+    await ann.wait_for(lambda m: "ReflectBot" in (m.text or ""))
+    assert bot.users.get(1001).active
+    await ann.block_bot_and_notify()
+    await fake_telegram.wait_idle()
+    assert not bot.users.get(1001).active
+    await ann.unblock_bot_and_notify()
+    await fake_telegram.wait_idle()
+    assert bot.users.get(1001).active

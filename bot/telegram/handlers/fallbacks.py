@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import Update
+from telegram import ChatMember, Update
 from telegram.error import Forbidden
 
 from bot.services.intake import EmptyText
@@ -73,6 +73,8 @@ async def on_error(update: object, context: Context) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(context.error, Forbidden):
         log.info("update %s: the user has blocked the bot", update_id)
+        if isinstance(update, Update) and update.effective_user is not None:
+            context.services.users.blocked(update.effective_user.id)
         return
     log.error("update %s failed", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
@@ -83,3 +85,15 @@ async def on_error(update: object, context: Context) -> None:
                 await update.effective_chat.send_message(t("errors.internal"))
         except Exception:  # the error report itself failed: logged, nothing more to do
             log.exception("could not tell the user about the failure of update %s", update_id)
+
+
+async def chat_member_changed(update: Update, context: Context) -> None:
+    """The practitioner blocked the bot (or unblocked it) in their private chat."""
+    change = update.my_chat_member
+    users = context.services.users
+    if change.new_chat_member.status == ChatMember.BANNED:
+        users.blocked(update.effective_user.id)
+    else:
+        user = users.get(update.effective_user.id)
+        if user is not None:
+            users.wrote(user)
