@@ -32,4 +32,8 @@ USER 10001
 RUN reflectbot warm
 
 VOLUME ["/data"]
+# Healthy while the database opens (read-only) and the Bot API answers getMe with the token.
+# Docker only marks the container unhealthy; `--restart unless-stopped` restarts it if it exits.
+HEALTHCHECK --interval=60s --timeout=15s --start-period=120s --retries=3 \
+    CMD ["reflectbot", "health"]
 CMD ["reflectbot", "run"]

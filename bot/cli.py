@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from framework.dataset import DatasetError
 BOOTSTRAP_RETRIES = 12
 # `health` gives the Bot API this long to answer getMe (each HTTP step: 3 s).
 HEALTH_TIMEOUT_SECONDS = 5.0
+log = logging.getLogger(__name__)
 
 
 def _token_rejected(settings: Settings) -> str:
@@ -44,6 +46,11 @@ def _run(args: argparse.Namespace) -> int:
     from bot.telegram.application import build_application
 
     services = build_services(settings)
+    # PTB logs each retry at DEBUG only, and its loggers stay at INFO (see bot/logs.py).
+    log.info(
+        "connecting to the Bot API at %s (start-up errors are retried for about three minutes)",
+        settings.api_base_url,
+    )
     try:
         # Bootstrap retries cover Application.initialize (getMe) and deleteWebhook.
         build_application(services).run_polling(
@@ -218,8 +225,8 @@ async def _ask_bot_api(settings: Settings) -> tuple[str | None, str | None]:
     )
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
-            async with bot:  # initialize() calls getMe
-                return bot.username, None
+            await bot.initialize()  # calls getMe
+        return bot.username, None
     except InvalidToken:  # its message holds the token: never print it
         return None, _token_rejected(settings)
     except TelegramError as error:
@@ -229,6 +236,8 @@ async def _ask_bot_api(settings: Settings) -> tuple[str | None, str | None]:
             f"the Bot API at {settings.api_base_url} did not answer getMe within"
             f" {HEALTH_TIMEOUT_SECONDS:g} s: check the network connection"
         )
+    finally:
+        await bot.shutdown()
 
 
 def _backup(args: argparse.Namespace) -> int:

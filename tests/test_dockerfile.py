@@ -29,3 +29,11 @@ def test_dockerfile_is_cpu_only_non_root_and_runs_the_bot():
     assert "\nUSER " in text and "USER root" not in text
     assert 'CMD ["reflectbot", "run"]' in text
     assert "HF_HUB_OFFLINE=1" in text
+
+
+def test_dockerfile_checks_health_with_the_health_command():
+    text = (ROOT / "Dockerfile").read_text()
+    healthcheck = text[text.index("\nHEALTHCHECK ") :].split("\nCMD ")[0]
+    assert 'CMD ["reflectbot", "health"]' in healthcheck
+    for option in ("--interval=", "--timeout=", "--start-period="):
+        assert option in healthcheck

@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -71,6 +72,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .context_types(CONTEXT_TYPES)
         .post_init(_start_up)
+        .post_stop(_shut_down)
         .concurrent_updates(False)  # one update at a time keeps each user's answers in order
         .build()
     )
@@ -142,9 +144,19 @@ async def _start_up(application: Application) -> None:
     _in_background(_repair(services), "repair-suggestions")
     purged = services.privacy.purge_expired()
     log.info("start-up: deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)
-    await application.bot.set_my_commands(
-        [BotCommand(name, t(COMMAND_DESCRIPTION_KEYS[name])) for name in COMMANDS]
-    )
+    try:
+        await application.bot.set_my_commands(
+            [BotCommand(name, t(COMMAND_DESCRIPTION_KEYS[name])) for name in COMMANDS]
+        )
+    except TelegramError as error:  # the menu is a convenience: serve people without it
+        log.warning("could not set the command menu: %s", error)
+
+
+async def _shut_down(application: Application) -> None:
+    """Stop background work before the database closes."""
+    for task in list(_background):
+        task.cancel()
+    await asyncio.gather(*_background, return_exceptions=True)
 
 
 def _in_background(work: Coroutine, name: str) -> None:
@@ -170,8 +182,3 @@ async def _purge_unsaved(context: Context) -> None:
     purged = context.services.privacy.purge_expired()
     if purged.notes or purged.waiting:
         log.info("deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)
-
-
-def run_polling(services: Services) -> None:
-    """Run the bot with long polling until interrupted."""
-    build_application(services).run_polling(allowed_updates=Update.ALL_TYPES)

