@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -52,8 +53,11 @@ class Services:
     privacy: PrivacyService
     detector: IdentifierDetector
     settings: Settings
+    model_pools: tuple[ThreadPoolExecutor, ...] = ()
 
     def close(self) -> None:
+        for pool in self.model_pools:
+            pool.shutdown(wait=True, cancel_futures=True)
         self.db.close()
 
 
@@ -102,7 +106,11 @@ def build_services(
     question_sets = load_question_sets()
     suggester = suggester or build_suggester(settings, framework, encoder)
     detector = detector or SpacyIdentifierDetector()
-    reflecting = ReflectingService(db, suggester, question_sets, clock)
+    # One worker each: on two cores, encodes side by side only fight over the CPU (torch
+    # uses both cores for one), and a name check should not queue behind a suggestion.
+    encoder_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+    guard_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="identifiers")
+    reflecting = ReflectingService(db, suggester, question_sets, clock, encoder_pool)
     history = HistoryService(db, question_sets)
     editing = EditingService(db, history, reflecting, suggester, clock)
     privacy = PrivacyService(db, framework, question_sets, suggester, clock)
@@ -116,8 +124,9 @@ def build_services(
         tagging=TaggingService(db, framework, clock),
         history=history,
         editing=editing,
-        intake=IntakeService(db, reflecting, editing, detector, clock),
+        intake=IntakeService(db, reflecting, editing, detector, clock, guard_pool),
         privacy=privacy,
         detector=detector,
         settings=settings,
+        model_pools=(encoder_pool, guard_pool),
     )

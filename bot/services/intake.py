@@ -9,7 +9,9 @@ it; everything else goes on to the reflection, the note, or the answer being rew
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Collection
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -95,12 +97,15 @@ class IntakeService:
         editing: EditingService,
         detector: IdentifierDetector,
         clock: Callable[[], datetime],
+        model_pool: Executor | None = None,
     ) -> None:
+        """``model_pool``: the worker threads the identifier model runs on."""
         self._db = db
         self._reflecting = reflecting
         self._editing = editing
         self._detector = detector
         self._clock = clock
+        self._model_pool = model_pool
 
     async def receive_text(
         self,
@@ -200,6 +205,10 @@ class IntakeService:
             )
         return await self._route(user_id, redact(held.text, findings), target, held=True)
 
+    async def warm(self) -> None:
+        """Load the identifier model now, on its worker, so no message waits for it."""
+        await asyncio.get_running_loop().run_in_executor(self._model_pool, self._detector.warm)
+
     def waiting(self, user_id: int) -> Held | None:
         """The text held for the user, if any (to show its choices again)."""
         held = storage.held_text_for(self._db, user_id)
@@ -209,7 +218,8 @@ class IntakeService:
 
     async def _find(self, text: str, own_names: Collection[str]) -> list[Finding]:
         """Identifiers in the text; the model runs off the event loop."""
-        return await asyncio.to_thread(self._detector.find, text, own_names=tuple(own_names))
+        find = functools.partial(self._detector.find, text, own_names=tuple(own_names))
+        return await asyncio.get_running_loop().run_in_executor(self._model_pool, find)
 
     def _base(self, target: _Target) -> str | None:
         """For the next part of a long message: the answer it continues, else None."""

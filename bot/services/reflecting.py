@@ -9,7 +9,9 @@ the parts of a long message that Telegram split in two.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,11 +70,14 @@ class ReflectingService:
         suggester: Suggester,
         question_sets: dict[str, QuestionSet],
         clock: Callable[[], datetime],
+        model_pool: Executor | None = None,
     ) -> None:
+        """``model_pool``: the worker threads the model runs on (default: asyncio's)."""
         self._db = db
         self._suggester = suggester
         self._question_sets = question_sets
         self._clock = clock
+        self._model_pool = model_pool
         self.split_messages = SplitMessages(clock)
 
     # -- question sets -------------------------------------------------------------------
@@ -292,7 +297,9 @@ class ReflectingService:
         """Suggest indicators for the text (the model runs off the event loop), then store
         text, status and suggestions together in one transaction."""
         feedback = self._feedback_for(reflection.user_id)
-        suggestions = await asyncio.to_thread(self._suggester.suggest, text, feedback)
+        suggestions = await asyncio.get_running_loop().run_in_executor(
+            self._model_pool, functools.partial(self._suggester.suggest, text, feedback)
+        )
         done, stored = storage.finish_reflection(
             self._db,
             reflection.id,

@@ -33,6 +33,7 @@ from bot.telegram.handlers import (
     reflecting,
     tagging,
 )
+from bot.telegram.update_processor import PerPractitionerUpdateProcessor
 from prompts import t
 
 COMMANDS = ("start", "reflect", "skip", "cancel", "history", "mydata", "forget", "help")
@@ -73,7 +74,8 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .post_init(_start_up)
         .post_stop(_shut_down)
-        .concurrent_updates(False)  # one update at a time keeps each user's answers in order
+        # Each practitioner's updates in order, different practitioners side by side.
+        .concurrent_updates(PerPractitionerUpdateProcessor())
         .build()
     )
     bot_data: BotData = application.bot_data
@@ -140,7 +142,7 @@ async def _start_up(application: Application) -> None:
     the identifier guard's model (so the first message does not wait for it) and give
     suggestions to any reflection a crash left without them; set the command menu."""
     services = application.bot_data.services
-    _in_background(asyncio.to_thread(services.detector.warm), "warm-guard")
+    _in_background(services.intake.warm(), "warm-guard")
     _in_background(_repair(services), "repair-suggestions")
     purged = services.privacy.purge_expired()
     log.info("start-up: deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)

@@ -455,3 +455,38 @@ async def test_a_practitioner_who_blocks_the_bot_is_marked_inactive_until_they_w
     await ann.unblock_bot_and_notify()
     await fake_telegram.wait_idle()
     assert bot.users.get(1001).active
+
+
+async def test_one_practitioners_slow_suggestion_does_not_hold_up_another(
+    fake_telegram, bot, monkeypatch
+):
+    ann, bo = fake_telegram.user(1001, "Ann"), fake_telegram.user(1002, "Bo")
+    await agree(ann)
+    await agree(bo)
+    offer = await say(ann, CONFLICT)
+    real_suggest = bot.suggester.suggest
+
+    def slow(*args, **kwargs):
+        time.sleep(2.0)  # a slow model (a cold cache, a long text) in its worker
+        return real_suggest(*args, **kwargs)
+
+    monkeypatch.setattr(bot.suggester, "suggest", slow)
+    await ann.press(offer, "Save as a reflection")
+    await asyncio.sleep(0.2)  # Ann's suggestion is under way
+    started = time.monotonic()
+    await bo.send_command("/help")
+    await bo.wait_for(lambda m: "/forget – delete everything" in (m.text or ""), timeout=1.5)
+    assert time.monotonic() - started < 1.0
+    assert not any("This may be evidence of" in (m.text or "") for m in ann.messages)
+    await ann.wait_for(lambda m: "This may be evidence of" in (m.text or ""), timeout=5)
+
+
+async def test_one_practitioners_quick_answers_are_stored_in_order(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await reflect_with(ann, "Gibbs")
+    for answer in GIBBS_ANSWERS:  # sent at once, without waiting for each reply
+        await ann.send_text(answer)
+    await ann.wait_for(lambda m: "This may be evidence of" in (m.text or ""), timeout=10)
+    [reflection] = storage.recent_reflections(bot.db, 1001, limit=5)
+    assert [a.text for a in storage.answers_for(bot.db, reflection.id)] == GIBBS_ANSWERS
