@@ -171,6 +171,19 @@ def join_answer_text(db: sqlite_utils.Database, answer_id: int, text: str, now: 
     return get_answer(db, answer_id)  # type: ignore[return-value]
 
 
+def latest_answer_of(db: sqlite_utils.Database, user_id: int) -> Answer | None:
+    """The answer the user wrote or changed most recently, in any of their reflections."""
+    rows = list(
+        db.query(
+            "SELECT a.* FROM answers a JOIN reflections r ON r.id = a.reflection_id"
+            " WHERE r.user_id = ? AND a.skipped = 0 ORDER BY a.updated_at DESC, a.id DESC"
+            " LIMIT 1",
+            [user_id],
+        )
+    )
+    return _answer(rows[0]) if rows else None
+
+
 def answers_for(db: sqlite_utils.Database, reflection_id: int) -> list[Answer]:
     """A reflection's answers in the order they were first given."""
     return [

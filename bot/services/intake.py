@@ -23,6 +23,7 @@ from bot.identifiers import Finding, IdentifierDetector, redact
 from bot.services.editing import AnswerEdited, EditingService, EditNotPossible
 from bot.services.errors import NotFound
 from bot.services.reflecting import (
+    AlreadySaved,
     Continuation,
     Finished,
     NoteOffer,
@@ -73,7 +74,8 @@ class RewriteInvited:
 
 
 Received = (
-    EmptyText
+    AlreadySaved
+    | EmptyText
     | Held
     | RewriteInvited
     | QuestionStep

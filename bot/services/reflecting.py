@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
@@ -25,6 +25,9 @@ from prompts import Question, QuestionSet
 from storage import Reflection, StoredSuggestion
 
 NOTE_SET_ID = "quick"
+# The same text as the last answer, within this time, is a resend: stored only once.
+RESEND = timedelta(minutes=5)
+RESEND_MIN_CHARS = 20
 OTHERS_FEEDBACK_WEIGHT = 0.9
 
 
@@ -53,6 +56,14 @@ class NoteOffer:
 
     reflection: Reflection
     extended: bool
+
+
+@dataclass(frozen=True)
+class AlreadySaved:
+    """The same text arrived again (a resend after an error): it is stored once. ``step``
+    is the question still waiting, if any."""
+
+    step: QuestionStep | None
 
 
 @dataclass(frozen=True)
@@ -133,13 +144,18 @@ class ReflectingService:
 
     async def receive_text(
         self, user_id: int, text: str, *, message_id: int | None = None
-    ) -> QuestionStep | Finished | NoteOffer:
+    ) -> QuestionStep | Finished | NoteOffer | AlreadySaved:
         """A plain message: the answer to the current question, or a note to offer.
 
         The caller has already checked the text (content, identifiers) and whether it
-        continues a split message (``split_messages``).
+        continues a split message (``split_messages``). The same text as the last answer,
+        again within a few minutes (a resend after an error), is not stored twice.
         """
         now = self._clock()
+        if len(text) >= RESEND_MIN_CHARS:  # "n/a" twice is two answers; a paragraph, a resend
+            latest = storage.latest_answer_of(self._db, user_id)
+            if latest is not None and latest.text == text and now - latest.updated_at <= RESEND:
+                return AlreadySaved(self.current_step(user_id))
         reflection = self.open_reflection(user_id)
         if reflection is None:
             return self._offer_note(user_id, text, now, message_id)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.services import Finished, NoteOffer, QuestionStep, ServiceError
 from bot.services.container import Services
 from bot.services.intake import EmptyText, Held, RewriteInvited, findings_text
-from bot.services.reflecting import Continuation
+from bot.services.reflecting import AlreadySaved, Continuation
 from prompts import t
 
 LOCAL_USER_ID = 0  # Telegram never uses 0, so the terminal user cannot collide with one
@@ -195,6 +195,10 @@ class TerminalChat:
         match result:
             case EmptyText():
                 self.say(t("errors.empty_text"))
+            case AlreadySaved(step):
+                self.say(t("reflect.already_saved"))
+                if step is not None:
+                    await self.show(step)
             case Held():
                 await self.decide_held(result)
             case RewriteInvited():

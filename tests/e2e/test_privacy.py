@@ -418,8 +418,8 @@ async def test_a_very_long_reflection_opens_in_several_messages(fake_telegram, b
     await ann.send_command("/reflect")
     await ann.press(await ann.next_message(), "What? So what")
     await ann.next_message()
-    for _ in range(3):
-        await say(ann, long_text)
+    for number in range(3):
+        await say(ann, f"{number}. {long_text[:-5]}")
     await ann.send_command("/history")
     listing = await ann.next_message()
     await ann.press(listing, "📖 1")

@@ -490,3 +490,20 @@ async def test_one_practitioners_quick_answers_are_stored_in_order(fake_telegram
     await ann.wait_for(lambda m: "This may be evidence of" in (m.text or ""), timeout=10)
     [reflection] = storage.recent_reflections(bot.db, 1001, limit=5)
     assert [a.text for a in storage.answers_for(bot.db, reflection.id)] == GIBBS_ANSWERS
+
+
+async def test_a_failed_reply_and_a_resend_store_the_answer_once(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await reflect_with(ann, "What? So what")
+    fake_telegram.fail_next("sendMessage", error_code=502, description="Bad Gateway")
+    await ann.send_text("We ran the pool night.")  # stored; the next question is lost
+    sorry = await ann.next_message()
+    assert "What you sent before this is saved" in sorry.text
+    await ann.send_text("We ran the pool night.")  # the practitioner tries again
+    assert "saved once" in (await ann.next_message()).text
+    assert "question 2 of 3" in (await ann.next_message()).text
+    step = bot.reflecting.current_step(1001)
+    assert [a.text for a in storage.answers_for(bot.db, step.reflection.id)] == [
+        "We ran the pool night."
+    ]

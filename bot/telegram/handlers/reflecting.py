@@ -10,7 +10,7 @@ from telegram.constants import ChatAction
 from bot.services import Finished, NoteOffer, NotFound, QuestionStep
 from bot.services.editing import AnswerEdited, EditNotPossible
 from bot.services.intake import EmptyText, Held, Received
-from bot.services.reflecting import Continuation
+from bot.services.reflecting import AlreadySaved, Continuation
 from bot.telegram import callback_data as cd
 from bot.telegram import privacy_views, views
 from bot.telegram.context import Context
@@ -105,6 +105,10 @@ async def show_result(update: Update, context: Context, result: Received | None)
     match result:
         case EmptyText():
             await reply(update, t("errors.empty_text"))
+        case AlreadySaved(step):
+            await reply(update, t("reflect.already_saved"))
+            if step is not None:
+                await reply(update, views.question(step))
         case Held():
             await reply(update, privacy_views.held(result))
         case AnswerEdited(reflection, question):

@@ -9,7 +9,7 @@ from bot.services import Finished, NoteOffer, NotFound, QuestionStep
 from bot.services.editing import AnswerEdited, EditNotPossible
 from bot.services.intake import EmptyText, Held, RewriteInvited
 from bot.services.privacy import UNSAVED_TEXT_LIFETIME
-from bot.services.reflecting import Continuation
+from bot.services.reflecting import AlreadySaved, Continuation
 from bot.services.split_messages import SPLIT_MESSAGE_MIN_CHARS
 
 ANN, BO = 101, 202
@@ -379,4 +379,24 @@ async def test_a_quick_answer_to_the_next_question_is_not_glued_to_a_long_one(
     step = await intake.receive_text(  # ...but typed 20 s later: an answer of its own
         ANN, "so what: it mattered", sent_at=sent + timedelta(seconds=20)
     )
+    assert isinstance(step, QuestionStep) and step.question.id == "now_what"
+
+
+async def test_the_same_answer_sent_again_is_stored_once(clock, services, intake):
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, "We ran the pool night.")
+    clock.advance(seconds=30)  # the reply failed; the practitioner sends it again
+    again = await intake.receive_text(ANN, "We ran the pool night.")
+    assert isinstance(again, AlreadySaved) and again.step.question.id == "so_what"
+    answers = storage.answers_for(services.db, again.step.reflection.id)
+    assert [a.text for a in answers] == ["We ran the pool night."]
+    clock.advance(minutes=10)  # much later, the same words are a new answer
+    step = await intake.receive_text(ANN, "We ran the pool night.")
+    assert isinstance(step, QuestionStep) and step.question.id == "now_what"
+
+
+async def test_short_answers_may_repeat(services, intake):
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, "n/a")
+    step = await intake.receive_text(ANN, "n/a")
     assert isinstance(step, QuestionStep) and step.question.id == "now_what"
