@@ -7,6 +7,7 @@ take a :class:`sqlite_utils.Database` and return plain dataclasses.
 from storage.backup import DatabaseFileError, backup_database, check_database
 from storage.database import checkpoint, open_database
 from storage.groups import record_group_notice
+from storage.inbox import mark_handled, prune_inbox, receive_update, unhandled_updates
 from storage.migrations import MIGRATIONS, apply_migrations, schema_version
 from storage.pending import (
     answer_edit_for,
@@ -70,6 +71,10 @@ from storage.tags import (
 from storage.users import get_user, save_consent, set_blocked
 
 __all__ = [
+    "mark_handled",
+    "prune_inbox",
+    "receive_update",
+    "unhandled_updates",
     "MIGRATIONS",
     "NOT_PERSONAL",
     "Answer",

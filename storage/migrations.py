@@ -140,7 +140,23 @@ def _m003_reliability(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_privacy, _m003_reliability]
+def _m004_inbox(db: sqlite_utils.Database) -> None:
+    """Updates written down before Telegram is told they arrived, until handled."""
+    db.execute(
+        """
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,   -- Telegram's: a redelivered update is known
+            user_id INTEGER,                 -- whose it is (a private chat's person)
+            payload TEXT,                    -- the update as JSON; emptied once handled
+            received_at TEXT NOT NULL,
+            handled_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX inbox_unhandled ON inbox(handled_at, update_id)")
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_privacy, _m003_reliability, _m004_inbox]
 # From this schema version on, the database is always used with secure_delete on.
 SECURE_DELETE_SINCE = 2
 

@@ -1,11 +1,11 @@
 """Everything stored about one practitioner: found from the schema, exported, deleted.
 
 A row is about a practitioner if it is their ``users`` row, or has a foreign key to
-``users(id)`` naming them, or a foreign key to ``reflections(id)`` naming one of their
-reflections. Working that out from the schema means a table added later is exported and
-deleted with the rest, as long as it declares its foreign key; tables that hold nothing
-about anyone are listed in :data:`NOT_PERSONAL` (a test checks every table is one or
-the other).
+``users(id)`` (or a ``user_id`` column) naming them, or a foreign key to
+``reflections(id)`` naming one of their reflections. Working that out from the schema
+means a table added later is exported and deleted with the rest, as long as it declares
+its foreign key; tables that hold nothing about anyone are listed in
+:data:`NOT_PERSONAL` (a test checks every table is one or the other).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def personal_tables(db: sqlite_utils.Database) -> list[PersonalTable]:
         keys = db.execute(f"PRAGMA foreign_key_list([{name}])").fetchall()
         # Columns: id, seq, table, from, to, on_update, on_delete, match
         conditions = [f"[{k[3]}] = ?" for k in keys if k[2] == "users"]
+        if not conditions and "user_id" in db[name].columns_dict:
+            conditions = ["[user_id] = ?"]  # e.g. the inbox: also strangers' updates
         if conditions:
             found.append(PersonalTable(name, " OR ".join(conditions), 1))
             continue

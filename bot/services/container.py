@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.identifiers import IdentifierDetector, SpacyIdentifierDetector
 from bot.services.editing import EditingService
 from bot.services.history import HistoryService
+from bot.services.inbox import InboxService
 from bot.services.intake import IntakeService
 from bot.services.privacy import PrivacyService
 from bot.services.reflecting import ReflectingService
@@ -52,6 +53,7 @@ class Services:
     intake: IntakeService
     privacy: PrivacyService
     detector: IdentifierDetector
+    inbox: InboxService
     settings: Settings
     model_pools: tuple[ThreadPoolExecutor, ...] = ()
 
@@ -127,6 +129,7 @@ def build_services(
         intake=IntakeService(db, reflecting, editing, detector, clock, guard_pool),
         privacy=privacy,
         detector=detector,
+        inbox=InboxService(db, clock),
         settings=settings,
         model_pools=(encoder_pool, guard_pool),
     )

@@ -22,7 +22,7 @@ from bot.services.errors import NotAllowed, NotFound
 from bot.services.split_messages import SplitMessages
 from framework import FeedbackExample, Suggester
 from prompts import Question, QuestionSet
-from storage import Reflection, StoredSuggestion
+from storage import Answer, Reflection, StoredSuggestion
 
 NOTE_SET_ID = "quick"
 # The same text as the last answer, within this time, is a resend: stored only once.
@@ -152,10 +152,15 @@ class ReflectingService:
         again within a few minutes (a resend after an error), is not stored twice.
         """
         now = self._clock()
-        if len(text) >= RESEND_MIN_CHARS:  # "n/a" twice is two answers; a paragraph, a resend
-            latest = storage.latest_answer_of(self._db, user_id)
+        earlier = None
+        if message_id is not None:  # handled before: the bot stopped before it could say so
+            earlier = storage.answer_for_message(self._db, user_id, message_id)
+        if earlier is None and len(text) >= RESEND_MIN_CHARS:  # a paragraph again: a resend
+            latest = storage.latest_answer_of(self._db, user_id)  # ("n/a" twice is two)
             if latest is not None and latest.text == text and now - latest.updated_at <= RESEND:
-                return AlreadySaved(self.current_step(user_id))
+                earlier = latest
+        if earlier is not None:
+            return self._already_saved(user_id, earlier)
         reflection = self.open_reflection(user_id)
         if reflection is None:
             return self._offer_note(user_id, text, now, message_id)
@@ -166,6 +171,13 @@ class ReflectingService:
             await self._finish(reflection)
             return self._offer_note(user_id, text, now, message_id)
         return await self._answer(reflection, step.question.id, text, message_id)
+
+    def _already_saved(self, user_id: int, answer: Answer) -> NoteOffer | AlreadySaved:
+        """The text is stored already: offer its note again, or say so and re-ask."""
+        reflection = storage.get_reflection(self._db, answer.reflection_id)
+        if reflection is not None and reflection.status == "pending":
+            return NoteOffer(reflection, extended=False)
+        return AlreadySaved(self.current_step(user_id))
 
     async def receive_held(
         self,

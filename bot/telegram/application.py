@@ -33,6 +33,7 @@ from bot.telegram.handlers import (
     reflecting,
     tagging,
 )
+from bot.telegram.inbox import InboxQueue
 from bot.telegram.update_processor import PerPractitionerUpdateProcessor
 from prompts import t
 
@@ -67,6 +68,8 @@ def build_application(
 ) -> Application:
     """The bot, wired to ``services``, talking to the Bot API at the configured address."""
     settings = services.settings
+    queue = InboxQueue()
+    queue.inbox = services.inbox
     application = (
         ApplicationBuilder()
         .token(settings.token.get())
@@ -74,8 +77,10 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .post_init(_start_up)
         .post_stop(_shut_down)
-        # Each practitioner's updates in order, different practitioners side by side.
-        .concurrent_updates(PerPractitionerUpdateProcessor())
+        # Each update written down before Telegram is told it arrived, and marked handled
+        # once dealt with; each practitioner's in order, different ones side by side.
+        .update_queue(queue)
+        .concurrent_updates(PerPractitionerUpdateProcessor(on_handled=queue.handled))
         .build()
     )
     bot_data: BotData = application.bot_data
@@ -138,10 +143,17 @@ def add_handlers(application: Application) -> None:
 
 
 async def _start_up(application: Application) -> None:
-    """Delete unsaved text that expired while the bot was stopped; in the background, load
+    """Queue the updates left unhandled when the bot stopped (they go first); delete
+    unsaved text that expired while the bot was stopped; in the background, load
     the identifier guard's model (so the first message does not wait for it) and give
     suggestions to any reflection a crash left without them; set the command menu."""
     services = application.bot_data.services
+    queue = application.update_queue
+    if isinstance(queue, InboxQueue):
+        replayed = queue.replay(application.bot)
+        if replayed:
+            log.info("start-up: handling %d updates left unhandled when the bot stopped", replayed)
+    services.inbox.prune()
     _in_background(services.intake.warm(), "warm-guard")
     _in_background(_repair(services), "repair-suggestions")
     purged = services.privacy.purge_expired()

@@ -9,7 +9,7 @@ them: one person's slow suggestion no longer holds up everyone's /help.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -22,10 +22,16 @@ MAX_CONCURRENT_UPDATES = 1024
 
 
 class PerPractitionerUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+        on_handled: Callable[[object], None] | None = None,
+    ) -> None:
+        """``on_handled(update)`` is called once each update has been dealt with."""
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self._on_handled = on_handled
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -39,7 +45,9 @@ class PerPractitionerUpdateProcessor(BaseUpdateProcessor):
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await coroutine  # PTB's own: errors go to the error handler, not here
+                if self._on_handled is not None:
+                    self._on_handled(update)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:  # nobody else queued behind: forget the lock

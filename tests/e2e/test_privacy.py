@@ -41,7 +41,10 @@ async def newer(user: FakeUser, than: BotMessage, predicate) -> BotMessage:
 
 
 def everything_about(services: Services, user_id: int) -> dict:
-    return {k: v for k, v in storage.rows_about(services.db, user_id).items() if v}
+    """Every stored row about the user but the inbox of updates, which holds each update
+    only until it is handled (tested on its own, below)."""
+    rows = storage.rows_about(services.db, user_id)
+    return {k: v for k, v in rows.items() if v and k != "inbox"}
 
 
 def raw_database(path: Path) -> bytes:
@@ -493,6 +496,7 @@ async def test_a_pasted_contact_list_gets_a_question_that_fits(fake_telegram, bo
     assert len(held.buttons) == 3
     await ann.send_command("/cancel")
     await newer(ann, held, lambda m: "didn't keep" in m.text)
+    await fake_telegram.wait_idle()
     assert everything_about(bot, 1001).keys() == {"users"}
 
 
@@ -570,3 +574,20 @@ async def test_the_database_file_is_private(bot_settings, running):
     mode = os.stat(bot_settings.db_path).st_mode & 0o777
     assert mode == 0o600
     assert os.stat(bot_settings.db_path.parent).st_mode & 0o777 == 0o700
+
+
+async def test_the_inbox_keeps_no_content_once_an_update_is_handled(fake_telegram, running):
+    bot = running.services
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await say(ann, f"a thought {MARKER}")
+    await fake_telegram.wait_idle()
+    inbox = storage.rows_about(bot.db, 1001)["inbox"]
+    assert inbox and all(row["payload"] is None and row["handled_at"] for row in inbox)
+    assert MARKER not in repr(inbox)
+    team = fake_telegram.group(-100777, "Team")
+    await team.add_bot(ann, notify=False)
+    await team.send_text(ann, f"group chatter {MARKER}")
+    await fake_telegram.wait_idle()
+    assert bot.db.execute("SELECT COUNT(*) FROM inbox WHERE user_id IS NULL").fetchone()[0] == 0
+    assert len(storage.rows_about(bot.db, 1001)["inbox"]) == len(inbox)  # not written down

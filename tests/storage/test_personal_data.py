@@ -53,6 +53,7 @@ def write_everything(db, user_id: int, marker: str) -> None:
     storage.save_answer(db, note.id, "note", f"loose {marker}", NOW, message_id=5)
     storage.hold_text(db, user_id, f"held {marker}", [{"kind": "name"}], NOW)
     storage.start_answer_edit(db, user_id, answer.id, NOW)
+    storage.receive_update(db, user_id * 1000, user_id, f'{{"text": "inbox {marker}"}}', NOW)
 
 
 def raw_bytes(path) -> bytes:
@@ -69,7 +70,7 @@ def test_every_table_is_either_personal_or_known_to_hold_nothing_personal(db):
     assert storage.unclassified_tables(db) == set()
     personal = {table.name for table in storage.personal_tables(db)}
     assert {"users", "reflections", "answers", "suggestions", "tags"} <= personal
-    assert {"held_texts", "answer_edits"} <= personal
+    assert {"held_texts", "answer_edits", "inbox"} <= personal
 
 
 def test_rows_about_a_user_cover_every_table_and_no_one_else(db):

@@ -400,3 +400,19 @@ async def test_short_answers_may_repeat(services, intake):
     await intake.receive_text(ANN, "n/a")
     step = await intake.receive_text(ANN, "n/a")
     assert isinstance(step, QuestionStep) and step.question.id == "now_what"
+
+
+async def test_a_message_handled_twice_is_stored_once(services, intake):
+    """After a crash between storing an answer and marking its update handled, the
+    update is handled again at start-up: its message id shows it was stored."""
+    services.reflecting.start(ANN, "what-so-what")
+    await intake.receive_text(ANN, "ok", message_id=40)
+    again = await intake.receive_text(ANN, "ok", message_id=40)
+    assert isinstance(again, AlreadySaved) and again.step.question.id == "so_what"
+
+
+async def test_a_note_handled_twice_is_offered_again_not_stored_again(services, intake):
+    first = await intake.receive_text(ANN, "a loose thought", message_id=41)
+    again = await intake.receive_text(ANN, "a loose thought", message_id=41)
+    assert isinstance(again, NoteOffer) and again.reflection.id == first.reflection.id
+    assert len(storage.answers_for(services.db, first.reflection.id)) == 1

@@ -1,0 +1,51 @@
+"""The update queue between polling and handling, backed by the inbox in SQLite.
+
+PTB's updater puts each batch of updates on this queue and only then tells Telegram,
+with its next ``getUpdates``, that they arrived. Writing each update to the inbox inside
+``put`` therefore happens before Telegram forgets it: a crash at any moment loses
+nothing. At start-up, updates written down but never handled go first, in order; an
+update Telegram sends again is recognised by its id and not handled twice. Updates from
+groups and channels are never written down (nothing from a group is stored).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from telegram import Bot, Update
+
+from bot.services.inbox import InboxService
+from bot.telegram.gate import is_private_person
+
+log = logging.getLogger(__name__)
+
+
+class InboxQueue(asyncio.Queue):
+    def __init__(self) -> None:
+        super().__init__()
+        self.inbox: InboxService | None = None  # set when the application is built
+
+    async def put(self, item: Any) -> None:
+        if isinstance(item, Update) and self.inbox is not None and is_private_person(item):
+            payload = json.dumps(item.to_dict(), ensure_ascii=False)
+            if not self.inbox.receive(item.update_id, item.effective_user.id, payload):
+                log.info("update %s arrived again: already in hand", item.update_id)
+                return
+        await super().put(item)
+
+    def replay(self, bot: Bot) -> int:
+        """Queue the updates written down but never handled; how many."""
+        if self.inbox is None:
+            return 0
+        payloads = self.inbox.unhandled()
+        for payload in payloads:
+            self.put_nowait(Update.de_json(json.loads(payload), bot))
+        return len(payloads)
+
+    def handled(self, update: object) -> None:
+        """Called when the bot has dealt with an update (whatever the outcome)."""
+        if isinstance(update, Update) and self.inbox is not None:
+            self.inbox.handled(update.update_id)
