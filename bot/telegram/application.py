@@ -34,6 +34,7 @@ from bot.telegram.handlers import (
     tagging,
 )
 from bot.telegram.inbox import InboxQueue
+from bot.telegram.sending import RetryingRateLimiter
 from bot.telegram.update_processor import PerPractitionerUpdateProcessor
 from prompts import t
 
@@ -80,6 +81,7 @@ def build_application(
         # Each update written down before Telegram is told it arrived, and marked handled
         # once dealt with; each practitioner's in order, different ones side by side.
         .update_queue(queue)
+        .rate_limiter(RetryingRateLimiter())
         .concurrent_updates(PerPractitionerUpdateProcessor(on_handled=queue.handled))
         .build()
     )

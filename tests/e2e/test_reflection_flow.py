@@ -496,9 +496,10 @@ async def test_a_failed_reply_and_a_resend_store_the_answer_once(fake_telegram, 
     ann = fake_telegram.user(1001, "Ann")
     await agree(ann)
     await reflect_with(ann, "What? So what")
-    fake_telegram.fail_next("sendMessage", error_code=502, description="Bad Gateway")
+    for _ in range(4):  # the first try and every retry
+        fake_telegram.fail_next("sendMessage", error_code=502, description="Bad Gateway")
     await ann.send_text("We ran the pool night.")  # stored; the next question is lost
-    sorry = await ann.next_message()
+    sorry = await ann.next_message(timeout=10)
     assert "What you sent before this is saved" in sorry.text
     await ann.send_text("We ran the pool night.")  # the practitioner tries again
     assert "saved once" in (await ann.next_message()).text
@@ -507,3 +508,13 @@ async def test_a_failed_reply_and_a_resend_store_the_answer_once(fake_telegram, 
     assert [a.text for a in storage.answers_for(bot.db, step.reflection.id)] == [
         "We ran the pool night."
     ]
+
+
+async def test_a_moment_of_telegram_trouble_is_retried_unseen(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await reflect_with(ann, "What? So what")
+    fake_telegram.fail_next("sendMessage", error_code=502, description="Bad Gateway")
+    fake_telegram.fail_next("sendMessage", retry_after=1)
+    question = await say(ann, "We ran the pool night.")
+    assert "question 2 of 3" in question.text  # the practitioner saw nothing go wrong

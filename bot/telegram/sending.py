@@ -1,0 +1,51 @@
+"""Every request to Telegram goes through here: within Telegram's rate limits, and
+retried when Telegram or the network fails for a moment.
+
+PTB's ``AIORateLimiter`` keeps to Telegram's limits and waits out a 429 ("retry after");
+on top of it, a timeout, a dropped connection or a 5xx answer is retried a few times
+with growing pauses. Refusals (400 bad request, 403 blocked) are never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
+
+RETRY_PAUSES = (0.5, 1.0, 2.0)  # seconds before each retry of a transient failure
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    def __init__(self, pauses: tuple[float, ...] = RETRY_PAUSES) -> None:
+        super().__init__(max_retries=3)
+        self._pauses = pauses
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        pauses = () if endpoint.lower() == "getupdates" else self._pauses  # polling retries itself
+        for attempt in range(len(pauses) + 1):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise  # Telegram refused the request itself: trying again changes nothing
+            except NetworkError as error:  # timeouts, dropped connections, 5xx answers
+                if attempt == len(pauses):
+                    raise
+                log.info("%s failed (%s): retrying in %.1f s", endpoint, error, pauses[attempt])
+                await asyncio.sleep(pauses[attempt])
+        raise AssertionError("unreachable")
