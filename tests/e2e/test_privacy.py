@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from .players import agree, running_bot, say
 
 CONFLICT = "Two young people were fighting; I worked towards the resolution of conflict."
 MARKER = "QUOKKA-MARKER-5521"
+HEBREW = "".join(map(chr, range(0x590, 0x5A0)))
 ANONYMOUS_ADMIN_ID = 1087968824
 
 
@@ -592,3 +594,25 @@ async def test_the_inbox_keeps_no_content_once_an_update_is_handled(fake_telegra
     await fake_telegram.wait_idle()
     assert bot.db.execute("SELECT COUNT(*) FROM inbox WHERE user_id IS NULL").fetchone()[0] == 0
     assert len(storage.rows_about(bot.db, 1001)["inbox"]) == len(inbox)  # not written down
+
+
+async def test_no_input_raises_out_of_a_handler(fake_telegram, bot, caplog):
+    """Random text, commands and button data (seeded, so a failure can be replayed):
+    every update is answered or ignored, none reaches the error handler."""
+    rng = random.Random(20261127)
+    alphabet = "aZ 09/:.@_-\n\u200b\u200f\x00é😀<>&'\"" + HEBREW
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    for _ in range(40):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60)))
+        if rng.random() < 0.3:
+            text = "/" + text
+        await ann.send_text(text)
+        data = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 64)))
+        await ann.press_raw(1, data.encode()[:64].decode(errors="ignore"))
+        await fake_telegram.wait_idle(quiet=0.05)
+        held = bot.intake.waiting(1001)
+        if held is not None:
+            await bot.intake.resolve(1001, "rewrite")
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == [], [r.getMessage() for r in errors]
