@@ -78,14 +78,52 @@ def write_cached(path: Path, array: np.ndarray) -> None:
             Path(tmp_name).unlink(missing_ok=True)
 
 
+SHIPPED_VECTORS = Path(__file__).with_name("data") / "reference_vectors.npy"
+SHIPPED_MANIFEST = SHIPPED_VECTORS.with_suffix(".json")
+
+
+def shipped_embeddings(key: str, rows: int) -> np.ndarray | None:
+    """The vectors shipped with the package, if they are the ones for `key` and their
+    file is exactly the one recorded (its sha256); else None."""
+    try:
+        manifest = json.loads(SHIPPED_MANIFEST.read_text(encoding="utf-8"))
+        content = SHIPPED_VECTORS.read_bytes()
+    except (OSError, ValueError):
+        return None
+    if manifest.get("key") != key or manifest.get("rows") != rows:
+        return None  # another model, framework or set of examples
+    if hashlib.sha256(content).hexdigest() != manifest.get("sha256"):
+        logger.warning(
+            "ignoring shipped reference vectors: %s is not the file recorded", SHIPPED_VECTORS
+        )
+        return None
+    return read_cached(SHIPPED_VECTORS, rows)
+
+
+def ship_embeddings(key: str, array: np.ndarray, model_id: str) -> None:
+    """Write the vectors to ship with the package, and the manifest that checks them."""
+    write_cached(SHIPPED_VECTORS, array)
+    manifest = {
+        "key": key,
+        "rows": int(array.shape[0]),
+        "model": model_id,
+        "sha256": hashlib.sha256(SHIPPED_VECTORS.read_bytes()).hexdigest(),
+    }
+    SHIPPED_MANIFEST.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
 def cached_embeddings(
     cache_dir: Path | None, key: str, rows: int, compute: Callable[[], np.ndarray]
 ) -> np.ndarray:
-    """Embeddings for `key` from `cache_dir`, or `compute()`d and saved there.
+    """Embeddings for `key`: shipped with the package, else from `cache_dir`, else
+    `compute()`d and saved there.
 
     `rows` is the expected number of rows, used to reject a wrong-shaped file.
     `cache_dir=None` disables the disk cache.
     """
+    shipped = shipped_embeddings(key, rows)
+    if shipped is not None:
+        return shipped
     if cache_dir is None:
         return compute()
     path = cache_path(cache_dir, key)

@@ -141,17 +141,9 @@ class Suggester:
         with self._lock:
             if self._references is not None:
                 return
-            texts_by_indicator = [
-                self.examples.references(i)
-                if self.examples
-                else (self.framework.indicator(i).text,)
-                for i in self._ids
-            ]
+            texts_by_indicator = self._reference_texts()
             texts = [t for group in texts_by_indicator for t in group]
-            texts_hash = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()
-            key = cache_key(
-                self.model_id, self.framework.content_hash, f"{METHOD_VERSION}/{texts_hash}"
-            )
+            key = self.references_key(texts)
             vectors = cached_embeddings(
                 self.cache_dir, key, len(texts), lambda: self.encoder.encode(texts)
             )
@@ -161,6 +153,25 @@ class Suggester:
             if candidate is not None and candidate.fits(self.model_id, self._ids, vectors.shape[1]):
                 self.head = candidate
             self._references = References.grouped(self._groups)
+
+    def _reference_texts(self) -> list[tuple[str, ...]]:
+        """Each indicator's reference texts: its examples, or else its own wording."""
+        return [
+            self.examples.references(i) if self.examples else (self.framework.indicator(i).text,)
+            for i in self._ids
+        ]
+
+    def reference_texts(self) -> list[str]:
+        """Every reference text, in the order their vectors are stored."""
+        return [t for group in self._reference_texts() for t in group]
+
+    def references_key(self, texts: Sequence[str] | None = None) -> str:
+        """The cache key of the reference vectors: model, framework, method and texts."""
+        texts = self.reference_texts() if texts is None else texts
+        texts_hash = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()
+        return cache_key(
+            self.model_id, self.framework.content_hash, f"{METHOD_VERSION}/{texts_hash}"
+        )
 
     # -- public API ----------------------------------------------------------------------
 

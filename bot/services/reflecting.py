@@ -311,6 +311,13 @@ class ReflectingService:
         self._suggester.forget_feedback(old_texts)
         return finished.reflection
 
+    async def warm(self) -> None:
+        """Load the model and its reference vectors now, on the model's worker, so the
+        first practitioner to finish a reflection does not wait for them."""
+        await asyncio.get_running_loop().run_in_executor(
+            self._model_pool, self._suggester.suggest, "Warming up the model."
+        )
+
     async def repair_unsuggested(self) -> int:
         """Give suggestions to finished reflections that have none stored (a crash between
         finishing and suggesting, in a version that did them apart); how many."""

@@ -147,7 +147,7 @@ def add_handlers(application: Application) -> None:
 async def _start_up(application: Application) -> None:
     """Queue the updates left unhandled when the bot stopped (they go first); delete
     unsaved text that expired while the bot was stopped; in the background, load
-    the identifier guard's model (so the first message does not wait for it) and give
+    both models (so the first message does not wait for them) and give
     suggestions to any reflection a crash left without them; set the command menu."""
     services = application.bot_data.services
     queue = application.update_queue
@@ -157,6 +157,7 @@ async def _start_up(application: Application) -> None:
             log.info("start-up: handling %d updates left unhandled when the bot stopped", replayed)
     services.inbox.prune()
     _in_background(services.intake.warm(), "warm-guard")
+    _in_background(services.reflecting.warm(), "warm-suggester")
     _in_background(_repair(services), "repair-suggestions")
     purged = services.privacy.purge_expired()
     log.info("start-up: deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)

@@ -420,20 +420,20 @@ async def test_a_button_is_answered_at_once_before_the_model_runs(fake_telegram,
     slow_suggest = bot.suggester.suggest
 
     def slow(*args, **kwargs):
-        time.sleep(1.0)  # a slow model, in its worker thread
+        time.sleep(3.0)  # a slow model, in its worker thread
         return slow_suggest(*args, **kwargs)
 
     monkeypatch.setattr(bot.suggester, "suggest", slow)
     answered_before = len(ann.callback_answers)
     await ann.press(offer, "Save as a reflection")
-    for _ in range(40):
+    for _ in range(100):
         if len(ann.callback_answers) > answered_before:
             break
         await asyncio.sleep(0.02)
-    assert len(ann.callback_answers) > answered_before, "answered within 0.8 s"
+    assert len(ann.callback_answers) > answered_before, "answered within 2 s, not after 3"
     assert "typing" in ann.chat_actions
     assert not any("This may be evidence of" in (m.text or "") for m in ann.messages)
-    await ann.wait_for(lambda m: "This may be evidence of" in (m.text or ""))
+    await ann.wait_for(lambda m: "This may be evidence of" in (m.text or ""), timeout=8)
 
 
 async def test_a_practitioner_who_blocks_the_bot_is_marked_inactive_until_they_write(
@@ -467,7 +467,7 @@ async def test_one_practitioners_slow_suggestion_does_not_hold_up_another(
     real_suggest = bot.suggester.suggest
 
     def slow(*args, **kwargs):
-        time.sleep(2.0)  # a slow model (a cold cache, a long text) in its worker
+        time.sleep(4.0)  # a slow model (a cold cache, a long text) in its worker
         return real_suggest(*args, **kwargs)
 
     monkeypatch.setattr(bot.suggester, "suggest", slow)
@@ -475,10 +475,10 @@ async def test_one_practitioners_slow_suggestion_does_not_hold_up_another(
     await asyncio.sleep(0.2)  # Ann's suggestion is under way
     started = time.monotonic()
     await bo.send_command("/help")
-    await bo.wait_for(lambda m: "/forget – delete everything" in (m.text or ""), timeout=1.5)
-    assert time.monotonic() - started < 1.0
+    await bo.wait_for(lambda m: "/forget – delete everything" in (m.text or ""), timeout=3)
+    assert time.monotonic() - started < 2.0  # not after Ann's 4 s
     assert not any("This may be evidence of" in (m.text or "") for m in ann.messages)
-    await ann.wait_for(lambda m: "This may be evidence of" in (m.text or ""), timeout=5)
+    await ann.wait_for(lambda m: "This may be evidence of" in (m.text or ""), timeout=8)
 
 
 async def test_one_practitioners_quick_answers_are_stored_in_order(fake_telegram, bot):
