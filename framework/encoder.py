@@ -16,6 +16,12 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+# OpenMP threads that spin while waiting starve everything else on two cores: beside one
+# busy core, an encode's p95 went from 51 ms to 240 ms with torch's defaults, and stayed
+# at 92 ms with passive waiting (benchmarks/bench_threads.py, BENCHMARKS.md). Read when
+# torch is imported, which happens lazily, after this; an explicit setting is kept.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 DEFAULT_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 """The model id recorded for the bundled default model."""
 

@@ -138,3 +138,18 @@ def test_real_encoder_loads_the_bundled_model_offline() -> None:
     env = {k: v for k, v in os.environ.items() if "OFFLINE" not in k}
     assert run_python(code, env=env).split() == ["(1,", "384)", "1"]
     assert (Path(default_model_path()) / "config.json").is_file()
+
+
+def test_openmp_waits_passively_unless_told_otherwise():
+    """Spinning OpenMP threads starve the bot's other work on two cores (BENCHMARKS.md)."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import framework.encoder, os; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "ACTIVE"
