@@ -5,8 +5,8 @@
 For each set-up (torch's defaults; OMP_WAIT_POLICY=PASSIVE, which the bot now sets; one
 torch thread) a fresh process loads the default model and times encoding a 250-word
 reflection, first on an idle machine and then beside a CPU burner (another process
-spinning on one core), and prints p50/p95 in milliseconds and encodes per second. Each set-up needs its own
-process, since OpenMP reads its settings when torch is imported.
+spinning on one core), and prints p50/p95 in milliseconds and encodes per second. Each
+set-up needs its own process, since OpenMP reads its settings when torch is imported.
 """
 
 from __future__ import annotations
