@@ -23,6 +23,9 @@ from prompts import QuestionSet
 # this long after they arrive unless the practitioner saves them.
 UNSAVED_TEXT_LIFETIME = timedelta(hours=24)
 FORGET_CONFIRMATION_LIFETIME = timedelta(hours=1)
+# Tables about a practitioner that record what the bot did, not what they wrote: the
+# inbox notes every update as it arrives, the tap that confirms /forget included.
+BOOKKEEPING = frozenset({"inbox"})
 EXPORT_FORMAT = "reflectbot-mydata/1"
 
 
@@ -88,7 +91,9 @@ class PrivacyService:
         old confirmation must not delete what it never listed."""
         if self._clock() - shown_at > FORGET_CONFIRMATION_LIFETIME:
             return False
-        for rows in storage.rows_about(self._db, user_id).values():
+        for table, rows in storage.rows_about(self._db, user_id).items():
+            if table in BOOKKEEPING:
+                continue
             for row in rows:
                 for column, value in row.items():
                     if column.endswith("_at") and isinstance(value, str) and value:

@@ -200,3 +200,13 @@ async def test_a_lapsed_rewrite_is_not_cancelled_twice(agreed, clock):
     services.editing.start_edit(ANN, finished.reflection.id, answer_id)
     clock.advance(minutes=31)
     assert services.editing.cancel_edit(ANN) is False  # /cancel then goes on as usual
+
+
+async def test_the_update_that_confirms_forget_does_not_count_as_new_writing(agreed, clock):
+    """Every update is written to the inbox as it arrives, the tap on "Delete everything"
+    too: that is not something written since the confirmation was shown."""
+    services = agreed
+    shown = services.privacy.summary(ANN).as_of
+    clock.advance(seconds=20)  # the practitioner reads, then taps
+    services.inbox.receive(77, ANN, '{"callback_query": "fg:yes"}')
+    assert services.privacy.unchanged_since(ANN, shown)
