@@ -254,6 +254,7 @@ async def test_forget_deletes_everything_after_a_clear_confirmation(fake_telegra
     assert bot.users.get(1001) is not None
     await ann.send_command("/forget")
     confirm = await newer(ann, confirm, lambda m: "Delete everything?" in m.text)
+    await asyncio.sleep(1.2)  # a person reads before tapping (the stamp is to the second)
     await ann.press(confirm, "Delete everything")
     await ann.wait_for(lambda m: m.message_id == confirm.message_id and "deleted" in m.text)
     assert everything_about(bot, 1001) == {}
