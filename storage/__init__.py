@@ -55,7 +55,6 @@ from storage.reflections import (
     reflections_missing_suggestions,
     replace_answer_text,
     save_answer,
-    set_reflection_text,
     start_reflection,
 )
 from storage.tags import (
@@ -128,7 +127,6 @@ __all__ = [
     "save_consent",
     "save_suggestions",
     "schema_version",
-    "set_reflection_text",
     "set_blocked",
     "set_tag",
     "start_answer_edit",

@@ -204,7 +204,10 @@ def finish_reflection(
     now: datetime,
 ) -> tuple[Reflection, list[StoredSuggestion]]:
     """Mark a reflection done with its full text and the suggestions made from it, in one
-    transaction: a crash leaves it either unfinished (finished again later) or complete."""
+    transaction: a crash leaves it either unfinished (finished again later) or complete.
+    Finishing again (an answer changed) overwrites the old text and its quoted evidence:
+    they leave the file and the write-ahead log at once."""
+    before = get_reflection(db, reflection_id)
     with db.atomic():
         db.execute(
             "UPDATE reflections SET status = 'done', finished_at = ?, text = ?,"
@@ -212,6 +215,8 @@ def finish_reflection(
             [to_db(finished_at), text, to_db(now), reflection_id],
         )
         stored = save_suggestions(db, reflection_id, suggestions, model_id, now)
+    if before is not None and before.status == "done":
+        checkpoint(db)
     return get_reflection(db, reflection_id), stored  # type: ignore[return-value]
 
 
@@ -235,11 +240,6 @@ def delete_reflection(db: sqlite_utils.Database, reflection_id: int) -> None:
             db.execute(f"DELETE FROM {table} WHERE reflection_id = ?", [reflection_id])
         db.execute("DELETE FROM reflections WHERE id = ?", [reflection_id])
     checkpoint(db)
-
-
-def set_reflection_text(db: sqlite_utils.Database, reflection_id: int, text: str) -> None:
-    """Store the recomposed text of a finished reflection after one of its answers changed."""
-    db.execute("UPDATE reflections SET text = ? WHERE id = ?", [text, reflection_id])
 
 
 def pending_notes_started_before(db: sqlite_utils.Database, moment: datetime) -> list[Reflection]:

@@ -210,3 +210,14 @@ async def test_the_update_that_confirms_forget_does_not_count_as_new_writing(agr
     clock.advance(seconds=20)  # the practitioner reads, then taps
     services.inbox.receive(77, ANN, '{"callback_query": "fg:yes"}')
     assert services.privacy.unchanged_since(ANN, shown)
+
+
+async def test_rewriting_a_saved_reflection_leaves_no_old_evidence_in_the_file(agreed, settings):
+    """The old wording was also quoted as evidence and stored as the reflection's text."""
+    services = agreed
+    services.reflecting.start(ANN, "quick")
+    text = "MARKER-SIX fight. Two young people were fighting; resolution of conflict."
+    finished = await services.intake.receive_text(ANN, text, message_id=60)
+    assert "MARKER-SIX" in finished.reflection.text
+    await services.intake.receive_edit(ANN, 60, CONFLICT)
+    assert b"MARKER-SIX" not in raw_database(settings.db_path)
