@@ -115,10 +115,7 @@ class EditingService:
     def delete(self, user_id: int, reflection_id: int) -> Reflection:
         """Delete a finished reflection with its answers, suggestions and tags."""
         reflection = self._history.detail(user_id, reflection_id).reflection
-        texts = [
-            reflection.text,
-            *(s.evidence for s in storage.suggestions_for(self._db, reflection_id)),
-        ]
+        texts = self._reflecting.feedback_texts(reflection)
         storage.delete_reflection(self._db, reflection_id)
         self._suggester.forget_feedback(texts)
         self._reflecting.split_messages.forget(user_id)  # a long answer's next part has no home

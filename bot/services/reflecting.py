@@ -301,15 +301,18 @@ class ReflectingService:
             raise NotFound(f"reflection {reflection_id} is gone")
         if reflection.status != "done":
             return reflection
-        old_texts = [
-            reflection.text,
-            *(s.evidence for s in storage.suggestions_for(self._db, reflection_id)),
-        ]
+        old_texts = self.feedback_texts(reflection)
         finished = await self._complete(
             reflection, self._compose(reflection_id), reflection.finished_at or self._clock()
         )
         self._suggester.forget_feedback(old_texts)
         return finished.reflection
+
+    def feedback_texts(self, reflection: Reflection) -> list[str]:
+        """The texts the suggester may hold in memory for this reflection's tags: its
+        whole text and each evidence sentence (to drop when they are deleted or change)."""
+        suggestions = storage.suggestions_for(self._db, reflection.id)
+        return [reflection.text, *(s.evidence for s in suggestions)]
 
     async def warm(self) -> None:
         """Load the model and its reference vectors now, on the model's worker, so the

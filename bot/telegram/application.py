@@ -155,7 +155,6 @@ async def _start_up(application: Application) -> None:
         replayed = queue.replay(application.bot)
         if replayed:
             log.info("start-up: handling %d updates left unhandled when the bot stopped", replayed)
-    services.inbox.prune()
     _in_background(services.intake.warm(), "warm-guard")
     _in_background(services.reflecting.warm(), "warm-suggester")
     _in_background(_repair(services), "repair-suggestions")
@@ -196,6 +195,7 @@ def _finished_in_background(task: asyncio.Task) -> None:
 
 
 async def _purge_unsaved(context: Context) -> None:
+    context.services.inbox.prune()  # ids of long-handled updates, kept to spot redeliveries
     purged = context.services.privacy.purge_expired()
     if purged.notes or purged.waiting:
         log.info("deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)
