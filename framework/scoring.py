@@ -56,13 +56,43 @@ class References:
         return cls(vectors, starts, row_weights)
 
 
-def knn_scores(rows: np.ndarray, references: References, top_k: int) -> np.ndarray:
-    """Mean of the ``top_k`` best weighted similarities per indicator, shape (rows, indicators)."""
+@dataclass(frozen=True)
+class ExtraRows:
+    """Rows to count alongside the references: each a unit vector for one indicator
+    (an index), with a similarity multiplier. Practitioners' confirmed decisions are added
+    to their indicator's references; rejected ones lower it (:func:`rejection_penalty`)."""
+
+    vectors: np.ndarray  # (m, d)
+    indicators: np.ndarray  # (m,) indicator indices
+    weights: np.ndarray  # (m,)
+
+    def by_indicator(self, rows: np.ndarray, indicators: int) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted similarities of ``rows`` to these rows, columns grouped by indicator,
+        and the bounds of each indicator's columns (``bounds[i]:bounds[i+1]``)."""
+        order = np.argsort(self.indicators, kind="stable")
+        sims = (rows @ self.vectors[order].T) * self.weights[order]
+        bounds = np.searchsorted(self.indicators[order], np.arange(indicators + 1))
+        return sims, bounds
+
+
+def knn_scores(
+    rows: np.ndarray, references: References, top_k: int, extra: ExtraRows | None = None
+) -> np.ndarray:
+    """Mean of the ``top_k`` best weighted similarities per indicator, shape (rows, indicators),
+    over each indicator's references and its ``extra`` rows."""
     sims = (rows @ references.vectors.T) * references.weights
     starts = references.starts
-    scores = np.empty((rows.shape[0], len(starts) - 1), dtype=np.float32)
-    for i in range(len(starts) - 1):
+    indicators = len(starts) - 1
+    extra_sims, bounds = (
+        extra.by_indicator(rows, indicators)
+        if extra is not None and len(extra.indicators)
+        else (None, None)
+    )
+    scores = np.empty((rows.shape[0], indicators), dtype=np.float32)
+    for i in range(indicators):
         block = sims[:, starts[i] : starts[i + 1]]
+        if extra_sims is not None and bounds[i + 1] > bounds[i]:
+            block = np.hstack([block, extra_sims[:, bounds[i] : bounds[i + 1]]])
         k = min(top_k, block.shape[1])
         best = -np.partition(-block, k - 1, axis=1)[:, :k]
         scores[:, i] = best.mean(axis=1)
@@ -70,18 +100,16 @@ def knn_scores(rows: np.ndarray, references: References, top_k: int) -> np.ndarr
 
 
 def rejection_penalty(
-    rows: np.ndarray,
-    rejected: list[np.ndarray],
-    weights: list[np.ndarray],
-    margin: float,
-    penalty: float,
+    rows: np.ndarray, rejected: ExtraRows, indicators: int, margin: float, penalty: float
 ) -> np.ndarray:
     """How much to lower each indicator: texts very like ones where it was rejected."""
-    out = np.zeros((rows.shape[0], len(rejected)), dtype=np.float32)
-    for i, (vectors, w) in enumerate(zip(rejected, weights, strict=True)):
-        if len(vectors):
-            closeness = ((rows @ vectors.T) * w).max(axis=1)
-            out[:, i] = penalty * np.maximum(0.0, closeness - margin)
+    out = np.zeros((rows.shape[0], indicators), dtype=np.float32)
+    if not len(rejected.indicators):
+        return out
+    sims, bounds = rejected.by_indicator(rows, indicators)
+    for i in np.flatnonzero(np.diff(bounds)):
+        closeness = sims[:, bounds[i] : bounds[i + 1]].max(axis=1)
+        out[:, i] = penalty * np.maximum(0.0, closeness - margin)
     return out
 
 

@@ -7,7 +7,7 @@ supports it best, unless the text looks like it evidences nothing. Practitioners
 confirmations and rejections (feedback) shift later suggestions.
 
 `Suggester` adds the encoder, the on-disk cache of example vectors and the feedback
-vectors to the pure scoring functions.
+(see ``framework/feedback.py``) to the pure scoring functions.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +24,11 @@ import numpy as np
 from framework.embedding_cache import cache_key, cached_embeddings
 from framework.encoder import Encoder
 from framework.examples import ExampleSet
+from framework.feedback import FeedbackSelection
 from framework.head import LinearHead
 from framework.model import Framework
 from framework.scoring import (
+    ExtraRows,
     References,
     ScoringParameters,
     knn_scores,
@@ -40,7 +41,6 @@ from framework.scoring import (
 MIN_SENTENCE_WORDS = 4
 """Sentences shorter than this are not scored alone: fragments like "So what?" match noise."""
 
-FEEDBACK_CACHE_SIZE = 20_000
 METHOD_VERSION = "examples-knn+head/v1"
 
 
@@ -59,7 +59,8 @@ class FeedbackExample:
     """A practitioner's earlier decision: this text does (or does not) evidence an indicator.
 
     ``weight`` scales its influence: 1 for the practitioner's own decisions, less for other
-    practitioners' on the same installation.
+    practitioners' on the same installation. The bot passes stored vectors instead
+    (:class:`FeedbackSelection`); texts are for evaluations and tests, encoded per call.
     """
 
     indicator_id: str
@@ -67,6 +68,9 @@ class FeedbackExample:
     confirmed: bool
     weight: float = 1.0
 
+
+Feedback = FeedbackSelection | Sequence[FeedbackExample]
+"""Earlier decisions a suggestion takes into account: stored vectors, or texts."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*")
 
@@ -117,9 +121,7 @@ class Suggester:
         self._index = {indicator_id: i for i, indicator_id in enumerate(self._ids)}
         self._references: References | None = None
         self._groups: list[np.ndarray] = []
-        self._feedback_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self._feedback_lock = threading.Lock()
 
     @property
     def model_id(self) -> str:
@@ -175,16 +177,20 @@ class Suggester:
 
     # -- public API ----------------------------------------------------------------------
 
-    def suggest(self, text: str, feedback: Sequence[FeedbackExample] = ()) -> list[Suggestion]:
+    def suggest(self, text: str, feedback: Feedback = ()) -> list[Suggestion]:
         """Up to three indicators the text evidences, best first; [] when it evidences none."""
         return self.analyse(text, feedback)[0]
 
-    def rank(self, text: str, feedback: Sequence[FeedbackExample] = ()) -> list[tuple[str, float]]:
+    def rank(self, text: str, feedback: Feedback = ()) -> list[tuple[str, float]]:
         """Every indicator id with its score, best first."""
         return self.analyse(text, feedback)[1]
 
+    def encode_feedback(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of decision texts, to store once with the decisions."""
+        return self.encoder.encode(list(texts))
+
     def analyse(
-        self, text: str, feedback: Sequence[FeedbackExample] = ()
+        self, text: str, feedback: Feedback = ()
     ) -> tuple[list[Suggestion], list[tuple[str, float]]]:
         """What to show, and the full ranking, from one encoding of the text."""
         if not text.strip():
@@ -233,17 +239,31 @@ class Suggester:
         return rows, [sentences[i] for i in scored]
 
     def _score(
-        self, rows: np.ndarray, feedback: Sequence[FeedbackExample]
+        self, rows: np.ndarray, feedback: Feedback
     ) -> tuple[np.ndarray, float, float | None, np.ndarray]:
         p = self.parameters
         references = self._references
         assert references is not None
-        penalty = None
-        if feedback:
-            references, penalty = self._with_feedback(rows, feedback)
-        knn_rows = knn_scores(rows, references, p.top_k)
-        if penalty is not None:
-            knn_rows = knn_rows - penalty
+        selection = self._selection(feedback)
+        confirmed, rejected = selection.confirmed, ~selection.confirmed
+        extra = ExtraRows(
+            selection.vectors[confirmed],
+            selection.indicators[confirmed],
+            selection.weights[confirmed],
+        )
+        knn_rows = knn_scores(rows, references, p.top_k, extra)
+        if rejected.any():
+            knn_rows -= rejection_penalty(
+                rows,
+                ExtraRows(
+                    selection.vectors[rejected],
+                    selection.indicators[rejected],
+                    selection.weights[rejected],
+                ),
+                len(self._ids),
+                p.rejection_margin,
+                p.rejection_penalty,
+            )
         knn, best_sentence = whole_and_best_sentence(knn_rows, p.whole_weight)
         if self.head is None:
             return knn, float(knn.max()), None, best_sentence
@@ -252,61 +272,16 @@ class Suggester:
         fused = p.knn_weight * standardise(knn) + (1 - p.knn_weight) * standardise(head)
         return fused, float(knn.max()), softmax_last(logits[0]), best_sentence
 
-    def _with_feedback(
-        self, rows: np.ndarray, feedback: Sequence[FeedbackExample]
-    ) -> tuple[References, np.ndarray]:
-        """References extended with confirmed examples, and penalties from rejected ones."""
+    def _selection(self, feedback: Feedback) -> FeedbackSelection:
+        """Stored decision vectors as they are; decision texts encoded now."""
+        if isinstance(feedback, FeedbackSelection):
+            return feedback
         known = [f for f in feedback if f.indicator_id in self._index and f.text.strip()]
-        vectors = self._feedback_vectors_for([f.text for f in known])
-        dimension = rows.shape[1]
-        confirmed: list[list[np.ndarray]] = [[] for _ in self._ids]
-        confirmed_w: list[list[float]] = [[] for _ in self._ids]
-        rejected: list[list[np.ndarray]] = [[] for _ in self._ids]
-        rejected_w: list[list[float]] = [[] for _ in self._ids]
-        for example, vector in zip(known, vectors, strict=True):
-            i = self._index[example.indicator_id]
-            target, weights = (
-                (confirmed, confirmed_w) if example.confirmed else (rejected, rejected_w)
-            )
-            target[i].append(vector)
-            weights[i].append(example.weight)
-
-        def stack(group: list[np.ndarray]) -> np.ndarray:
-            return np.array(group, dtype=np.float32).reshape(len(group), dimension)
-
-        groups = [
-            np.vstack([base, stack(extra)])
-            for base, extra in zip(self._groups, confirmed, strict=True)
-        ]
-        weights = [
-            np.concatenate([np.ones(len(base), np.float32), np.array(w, np.float32)])
-            for base, w in zip(self._groups, confirmed_w, strict=True)
-        ]
-        penalty = rejection_penalty(
-            rows,
-            [stack(r) for r in rejected],
-            [np.array(w, np.float32) for w in rejected_w],
-            self.parameters.rejection_margin,
-            self.parameters.rejection_penalty,
+        if not known:
+            return FeedbackSelection.empty()
+        return FeedbackSelection(
+            self.encode_feedback([f.text for f in known]).astype(np.float32),
+            np.array([self._index[f.indicator_id] for f in known], np.intp),
+            np.array([f.confirmed for f in known], bool),
+            np.array([f.weight for f in known], np.float32),
         )
-        return References.grouped(groups, weights), penalty
-
-    def _feedback_vectors_for(self, texts: list[str]) -> list[np.ndarray]:
-        """Vectors of feedback texts, encoded once and kept in a bounded memory cache."""
-        cache = self._feedback_vectors
-        with self._feedback_lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in cache))
-            fresh = dict(zip(missing, self.encoder.encode(missing), strict=True)) if missing else {}
-            cache.update(fresh)
-            while len(cache) > FEEDBACK_CACHE_SIZE:
-                cache.popitem(last=False)
-            for text in texts:
-                if text in cache:
-                    cache.move_to_end(text)
-            return [cache[t] if t in cache else fresh[t] for t in texts]
-
-    def forget_feedback(self, texts: Iterable[str]) -> None:
-        """Drop these texts from memory: the practitioner deleted or changed them."""
-        with self._feedback_lock:
-            for text in texts:
-                self._feedback_vectors.pop(text, None)

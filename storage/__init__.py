@@ -6,6 +6,15 @@ take a :class:`sqlite_utils.Database` and return plain dataclasses.
 
 from storage.backup import DatabaseFileError, backup_database, check_database
 from storage.database import checkpoint, open_database
+from storage.feedback import (
+    Decision,
+    Unencoded,
+    decisions_for,
+    encoded_decisions,
+    forget_feedback_vectors,
+    save_feedback_vector,
+    unencoded_decisions,
+)
 from storage.groups import record_group_notice
 from storage.inbox import mark_handled, prune_inbox, receive_update, unhandled_updates
 from storage.migrations import MIGRATIONS, apply_migrations, schema_version
@@ -58,10 +67,8 @@ from storage.reflections import (
     start_reflection,
 )
 from storage.tags import (
-    FeedbackRow,
     clear_tag,
     confirmed_indicators,
-    feedback_rows,
     save_suggestions,
     set_tag,
     suggestions_for,
@@ -79,7 +86,8 @@ __all__ = [
     "Answer",
     "AnswerEdit",
     "DatabaseFileError",
-    "FeedbackRow",
+    "Decision",
+    "Unencoded",
     "HeldText",
     "HoldMode",
     "Reflection",
@@ -96,6 +104,11 @@ __all__ = [
     "backup_database",
     "check_database",
     "checkpoint",
+    "decisions_for",
+    "encoded_decisions",
+    "forget_feedback_vectors",
+    "save_feedback_vector",
+    "unencoded_decisions",
     "clear_tag",
     "confirmed_indicators",
     "count_finished_reflections",
@@ -103,7 +116,6 @@ __all__ = [
     "end_answer_edit",
     "expire_answer_edits",
     "expire_waiting",
-    "feedback_rows",
     "finish_reflection",
     "forget_user",
     "get_answer",

@@ -156,7 +156,34 @@ def _m004_inbox(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX inbox_unhandled ON inbox(handled_at, update_id)")
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_privacy, _m003_reliability, _m004_inbox]
+def _m005_feedback_vectors(db: sqlite_utils.Database) -> None:
+    """The model's vector of the text each confirmed or rejected tag was about, computed
+    once when the tag is set, so suggestions never encode earlier decisions again. It
+    goes with its tag, and is deleted when the reflection is finished again (the quoted
+    evidence, and so the text, may have changed)."""
+    db.execute(
+        """
+        CREATE TABLE feedback_vectors (
+            reflection_id INTEGER NOT NULL REFERENCES reflections(id) ON DELETE CASCADE,
+            indicator_id TEXT NOT NULL,
+            model_id TEXT NOT NULL,          -- the model that computed it
+            vector BLOB NOT NULL,            -- float32, little-endian, unit length
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (reflection_id, indicator_id),
+            FOREIGN KEY (reflection_id, indicator_id)
+                REFERENCES tags(reflection_id, indicator_id) ON DELETE CASCADE
+        )
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    _m001_initial,
+    _m002_privacy,
+    _m003_reliability,
+    _m004_inbox,
+    _m005_feedback_vectors,
+]
 # From this schema version on, the database is always used with secure_delete on.
 SECURE_DELETE_SINCE = 2
 

@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlite_utils
 
 from storage.database import checkpoint
+from storage.feedback import forget_feedback_vectors
 from storage.records import Answer, Reflection, ReflectionStatus, StoredSuggestion
 from storage.tags import SuggestionLike, save_suggestions
 from storage.timestamps import from_db, to_db
@@ -214,6 +215,7 @@ def finish_reflection(
             " suggested_at = ? WHERE id = ?",
             [to_db(finished_at), text, to_db(now), reflection_id],
         )
+        forget_feedback_vectors(db, reflection_id)  # the evidence they encode may change
         stored = save_suggestions(db, reflection_id, suggestions, model_id, now)
     if before is not None and before.status == "done":
         checkpoint(db)

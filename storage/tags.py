@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -108,40 +107,3 @@ def tags_for(db: sqlite_utils.Database, reflection_id: int) -> list[Tag]:
 
 def confirmed_indicators(db: sqlite_utils.Database, reflection_id: int) -> list[str]:
     return [t.indicator_id for t in tags_for(db, reflection_id) if t.status == "confirmed"]
-
-
-@dataclass(frozen=True)
-class FeedbackRow:
-    """A practitioner's decision about an indicator, with the text it was about."""
-
-    user_id: int
-    indicator_id: str
-    confirmed: bool
-    text: str
-
-
-def feedback_rows(db: sqlite_utils.Database, *, limit: int = 5000) -> list[FeedbackRow]:
-    """Recent confirmed and rejected tags across the installation, newest first.
-
-    The text is the sentence shown as evidence when the indicator was suggested, else the
-    whole reflection (an indicator the practitioner picked themselves).
-    """
-    rows = db.query(
-        """
-        SELECT r.user_id, t.indicator_id, t.status,
-               COALESCE(NULLIF(s.evidence, ''), r.text) AS text
-        FROM tags t
-        JOIN reflections r ON r.id = t.reflection_id
-        LEFT JOIN suggestions s
-               ON s.reflection_id = t.reflection_id AND s.indicator_id = t.indicator_id
-        WHERE r.status = 'done'
-        ORDER BY t.updated_at DESC
-        LIMIT ?
-        """,
-        [limit],
-    )
-    return [
-        FeedbackRow(row["user_id"], row["indicator_id"], row["status"] == "confirmed", row["text"])
-        for row in rows
-        if row["text"].strip()
-    ]

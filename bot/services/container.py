@@ -14,6 +14,7 @@ import storage
 from bot.config import Settings
 from bot.identifiers import IdentifierDetector, SpacyIdentifierDetector
 from bot.services.editing import EditingService
+from bot.services.feedback import FeedbackService
 from bot.services.history import HistoryService
 from bot.services.inbox import InboxService
 from bot.services.intake import IntakeService
@@ -50,6 +51,7 @@ class Services:
     tagging: TaggingService
     history: HistoryService
     editing: EditingService
+    feedback: FeedbackService
     intake: IntakeService
     privacy: PrivacyService
     detector: IdentifierDetector
@@ -112,10 +114,11 @@ def build_services(
     # uses both cores for one), and a name check should not queue behind a suggestion.
     encoder_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
     guard_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="identifiers")
-    reflecting = ReflectingService(db, suggester, question_sets, clock, encoder_pool)
+    feedback = FeedbackService(db, suggester, encoder_pool, clock)
+    reflecting = ReflectingService(db, suggester, question_sets, clock, feedback, encoder_pool)
     history = HistoryService(db, question_sets)
-    editing = EditingService(db, history, reflecting, suggester, clock)
-    privacy = PrivacyService(db, framework, question_sets, suggester, clock)
+    editing = EditingService(db, history, reflecting, feedback, clock)
+    privacy = PrivacyService(db, framework, question_sets, feedback, clock)
     privacy.on_forget(reflecting.split_messages.forget)
     return Services(
         db=db,
@@ -123,7 +126,8 @@ def build_services(
         suggester=suggester,
         users=UserService(db, clock, settings.timezone),
         reflecting=reflecting,
-        tagging=TaggingService(db, framework, clock),
+        tagging=TaggingService(db, framework, clock, feedback),
+        feedback=feedback,
         history=history,
         editing=editing,
         intake=IntakeService(db, reflecting, editing, detector, clock, guard_pool),

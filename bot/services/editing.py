@@ -15,9 +15,9 @@ import sqlite_utils
 
 import storage
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.feedback import FeedbackService
 from bot.services.history import AnswerItem, HistoryService
 from bot.services.reflecting import ReflectingService
-from framework import Suggester
 from storage import Answer, Reflection
 
 # A rewrite asked for from /history applies to a message sent within this time; starting
@@ -46,13 +46,13 @@ class EditingService:
         db: sqlite_utils.Database,
         history: HistoryService,
         reflecting: ReflectingService,
-        suggester: Suggester,
+        feedback: FeedbackService,
         clock: Callable[[], datetime],
     ) -> None:
         self._db = db
         self._history = history
         self._reflecting = reflecting
-        self._suggester = suggester
+        self._feedback = feedback
         self._clock = clock
 
     # -- rewriting one answer from /history ----------------------------------------------
@@ -106,7 +106,6 @@ class EditingService:
             storage.end_answer_edit(self._db, user_id)
         storage.replace_answer_text(self._db, answer_id, text, self._clock(), message_id=message_id)
         updated = await self._reflecting.answers_changed(reflection.id)
-        self._suggester.forget_feedback([answer.text])
         question = self._reflecting.question_set_of(reflection).question(answer.question_id)
         return AnswerEdited(updated, question.text if question else "")
 
@@ -115,9 +114,8 @@ class EditingService:
     def delete(self, user_id: int, reflection_id: int) -> Reflection:
         """Delete a finished reflection with its answers, suggestions and tags."""
         reflection = self._history.detail(user_id, reflection_id).reflection
-        texts = self._reflecting.feedback_texts(reflection)
         storage.delete_reflection(self._db, reflection_id)
-        self._suggester.forget_feedback(texts)
+        self._feedback.changed(reflection_id)  # its decisions leave memory too
         self._reflecting.split_messages.forget(user_id)  # a long answer's next part has no home
         return reflection
 

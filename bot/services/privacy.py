@@ -7,6 +7,7 @@ functions, and the Telegram layer adds only how a file is sent.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ import sqlite_utils
 
 import storage
 from bot.services.editing import EDIT_LIFETIME
-from framework import Framework, Suggester
+from bot.services.feedback import FeedbackService
+from framework import Framework
 from prompts import QuestionSet
 
 # Loose text offered as a quick note, and text held by the identifier guard, are deleted
@@ -61,13 +63,13 @@ class PrivacyService:
         db: sqlite_utils.Database,
         framework: Framework,
         question_sets: dict[str, QuestionSet],
-        suggester: Suggester,
+        feedback: FeedbackService,
         clock: Callable[[], datetime],
     ) -> None:
         self._db = db
         self._framework = framework
         self._question_sets = question_sets
-        self._suggester = suggester
+        self._feedback = feedback
         self._clock = clock
         self._forget_hooks: list[Callable[[int], None]] = []
 
@@ -107,12 +109,8 @@ class PrivacyService:
         Returns the number of rows deleted per table. The text goes from the database
         file and its write-ahead log (secure delete plus a checkpoint), and from memory.
         """
-        rows = storage.rows_about(self._db, user_id)
-        texts = [r["text"] for r in rows.get("reflections", [])]
-        texts += [s["evidence"] for s in rows.get("suggestions", [])]
-        texts += [a["text"] for a in rows.get("answers", [])]
         deleted = storage.forget_user(self._db, user_id)
-        self._suggester.forget_feedback(texts)
+        self._feedback.forget_user(user_id)
         for hook in self._forget_hooks:
             hook(user_id)
         return deleted
@@ -129,6 +127,8 @@ class PrivacyService:
         tables = storage.rows_about(self._db, user_id)
         for row in tables.get("held_texts", []):
             row["findings"] = json.loads(row["findings"])
+        for row in tables.get("feedback_vectors", []):
+            row["vector"] = base64.b64encode(row["vector"]).decode("ascii")
         indicator_ids = sorted(
             {
                 row["indicator_id"]
@@ -159,7 +159,10 @@ class PrivacyService:
             "about": (
                 "Everything ReflectBot stores about you, table by table. Times are UTC."
                 " 'indicators' gives the text of each framework indicator id;"
-                " 'questions' the text of each question id (question set/question)."
+                " 'questions' the text of each question id (question set/question);"
+                " 'feedback_vectors' the numbers the model computed from the text each"
+                " confirmed or rejected indicator was about (float32, little-endian, base64),"
+                " used only to improve your suggestions."
             ),
             "framework": {"name": self._framework.name, "version": self._framework.version},
             "tables": tables,
@@ -175,14 +178,11 @@ class PrivacyService:
         """Delete notes never saved and held text older than the allowed lifetime."""
         cutoff = self._clock() - UNSAVED_TEXT_LIFETIME
         notes = storage.pending_notes_started_before(self._db, cutoff)
-        texts = []
-        for note in notes:
-            texts += [a.text for a in storage.answers_for(self._db, note.id)]
+        for note in notes:  # unsaved: never tagged, so no decisions to drop from memory
             storage.delete_reflection(self._db, note.id)
         waiting = storage.expire_waiting(self._db, cutoff)
         storage.expire_answer_edits(self._db, self._clock() - EDIT_LIFETIME)
         storage.checkpoint(self._db)
-        self._suggester.forget_feedback(texts)
         return Purged(len(notes), waiting)
 
     # -- groups ----------------------------------------------------------------------------

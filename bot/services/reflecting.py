@@ -9,7 +9,6 @@ the parts of a long message that Telegram split in two.
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -19,8 +18,9 @@ import sqlite_utils
 
 import storage
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.feedback import FeedbackService
 from bot.services.split_messages import SplitMessages
-from framework import FeedbackExample, Suggester
+from framework import Suggester, Suggestion
 from prompts import Question, QuestionSet
 from storage import Answer, Reflection, StoredSuggestion
 
@@ -28,7 +28,6 @@ NOTE_SET_ID = "quick"
 # The same text as the last answer, within this time, is a resend: stored only once.
 RESEND = timedelta(minutes=5)
 RESEND_MIN_CHARS = 20
-OTHERS_FEEDBACK_WEIGHT = 0.9
 
 
 @dataclass(frozen=True)
@@ -81,11 +80,13 @@ class ReflectingService:
         suggester: Suggester,
         question_sets: dict[str, QuestionSet],
         clock: Callable[[], datetime],
+        feedback: FeedbackService,
         model_pool: Executor | None = None,
     ) -> None:
         """``model_pool``: the worker threads the model runs on (default: asyncio's)."""
         self._db = db
         self._suggester = suggester
+        self._feedback = feedback
         self._question_sets = question_sets
         self._clock = clock
         self._model_pool = model_pool
@@ -301,18 +302,10 @@ class ReflectingService:
             raise NotFound(f"reflection {reflection_id} is gone")
         if reflection.status != "done":
             return reflection
-        old_texts = self.feedback_texts(reflection)
         finished = await self._complete(
             reflection, self._compose(reflection_id), reflection.finished_at or self._clock()
         )
-        self._suggester.forget_feedback(old_texts)
         return finished.reflection
-
-    def feedback_texts(self, reflection: Reflection) -> list[str]:
-        """The texts the suggester may hold in memory for this reflection's tags: its
-        whole text and each evidence sentence (to drop when they are deleted or change)."""
-        suggestions = storage.suggestions_for(self._db, reflection.id)
-        return [reflection.text, *(s.evidence for s in suggestions)]
 
     async def warm(self) -> None:
         """Load the model and its reference vectors now, on the model's worker, so the
@@ -332,12 +325,15 @@ class ReflectingService:
         return repaired
 
     async def _complete(self, reflection: Reflection, text: str, finished_at: datetime) -> Finished:
-        """Suggest indicators for the text (the model runs off the event loop), then store
-        text, status and suggestions together in one transaction."""
-        feedback = self._feedback_for(reflection.user_id)
-        suggestions = await asyncio.get_running_loop().run_in_executor(
-            self._model_pool, functools.partial(self._suggester.suggest, text, feedback)
-        )
+        """Suggest indicators for the text (the model runs off the event loop, counting the
+        practitioners' earlier decisions), then store text, status and suggestions together
+        in one transaction."""
+        user_id = reflection.user_id
+
+        def suggest() -> list[Suggestion]:
+            return self._suggester.suggest(text, self._feedback.selection(user_id))
+
+        suggestions = await asyncio.get_running_loop().run_in_executor(self._model_pool, suggest)
         done, stored = storage.finish_reflection(
             self._db,
             reflection.id,
@@ -347,20 +343,9 @@ class ReflectingService:
             self._suggester.model_id,
             self._clock(),
         )
+        # Finishing again (an answer changed) may change the text its tags are about.
+        self._feedback.changed(reflection.id)
         return Finished(done, stored)
-
-    def _feedback_for(self, user_id: int) -> list[FeedbackExample]:
-        """Earlier confirmations and rejections: the practitioner's own count fully,
-        other practitioners' on this installation a little less."""
-        return [
-            FeedbackExample(
-                row.indicator_id,
-                row.text,
-                row.confirmed,
-                1.0 if row.user_id == user_id else OTHERS_FEEDBACK_WEIGHT,
-            )
-            for row in storage.feedback_rows(self._db)
-        ]
 
     def _compose(self, reflection_id: int) -> str:
         answers = storage.answers_for(self._db, reflection_id)

@@ -11,6 +11,7 @@ import sqlite_utils
 
 import storage
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.feedback import FeedbackService
 from framework import Framework
 from storage import Reflection, StoredSuggestion, TagStatus
 
@@ -50,11 +51,16 @@ class TagView:
 
 class TaggingService:
     def __init__(
-        self, db: sqlite_utils.Database, framework: Framework, clock: Callable[[], datetime]
+        self,
+        db: sqlite_utils.Database,
+        framework: Framework,
+        clock: Callable[[], datetime],
+        feedback: FeedbackService,
     ) -> None:
         self._db = db
         self._framework = framework
         self._clock = clock
+        self._feedback = feedback
 
     def view(self, user_id: int, reflection_id: int) -> TagView:
         reflection = storage.get_reflection(self._db, reflection_id)
@@ -87,6 +93,7 @@ class TaggingService:
                 self._clock(),
                 source="suggestion" if suggested else "picked",
             )
+        self._feedback.changed(reflection_id)  # encoded in the background, once
         return self.view(user_id, reflection_id)
 
     def none_of_these(self, user_id: int, reflection_id: int) -> TagView:
@@ -96,4 +103,5 @@ class TaggingService:
         for suggestion in view.suggestions:
             if view.status(suggestion.indicator_id) != "confirmed":
                 storage.set_tag(self._db, reflection_id, suggestion.indicator_id, "rejected", now)
+        self._feedback.changed(reflection_id)
         return self.view(user_id, reflection_id)

@@ -147,8 +147,9 @@ def add_handlers(application: Application) -> None:
 async def _start_up(application: Application) -> None:
     """Queue the updates left unhandled when the bot stopped (they go first); delete
     unsaved text that expired while the bot was stopped; in the background, load
-    both models (so the first message does not wait for them) and give
-    suggestions to any reflection a crash left without them; set the command menu."""
+    both models (so the first message does not wait for them), load the stored
+    vectors of practitioners' decisions, and give suggestions to any reflection a
+    crash left without them; set the command menu."""
     services = application.bot_data.services
     queue = application.update_queue
     if isinstance(queue, InboxQueue):
@@ -157,6 +158,7 @@ async def _start_up(application: Application) -> None:
             log.info("start-up: handling %d updates left unhandled when the bot stopped", replayed)
     _in_background(services.intake.warm(), "warm-guard")
     _in_background(services.reflecting.warm(), "warm-suggester")
+    _in_background(services.feedback.load(), "load-feedback")
     _in_background(_repair(services), "repair-suggestions")
     purged = services.privacy.purge_expired()
     log.info("start-up: deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)
@@ -173,6 +175,7 @@ async def _shut_down(application: Application) -> None:
     for task in list(_background):
         task.cancel()
     await asyncio.gather(*_background, return_exceptions=True)
+    await application.bot_data.services.feedback.stop()
 
 
 def _in_background(work: Coroutine, name: str) -> None:

@@ -336,4 +336,11 @@ class TerminalChat:
 
 
 def run_chat(services: Services) -> None:
-    asyncio.run(TerminalChat(services).run())
+    async def chat() -> None:
+        await services.feedback.load()
+        try:
+            await TerminalChat(services).run()
+        finally:
+            await services.feedback.stop()
+
+    asyncio.run(chat())

@@ -5,6 +5,7 @@ import stat
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 import storage
@@ -41,6 +42,8 @@ def write_everything(db, user_id: int, marker: str) -> None:
         NOW,
     )
     storage.set_tag(db, done.id, "2.6", "confirmed", NOW)
+    decision = storage.Unencoded(done.id, "2.6", f"calmed {marker}")
+    assert storage.save_feedback_vector(db, decision, "model", np.full(8, 0.5), NOW)
     note = storage.start_reflection(
         db,
         user_id,
@@ -70,7 +73,7 @@ def test_every_table_is_either_personal_or_known_to_hold_nothing_personal(db):
     assert storage.unclassified_tables(db) == set()
     personal = {table.name for table in storage.personal_tables(db)}
     assert {"users", "reflections", "answers", "suggestions", "tags"} <= personal
-    assert {"held_texts", "answer_edits", "inbox"} <= personal
+    assert {"held_texts", "answer_edits", "inbox", "feedback_vectors"} <= personal
 
 
 def test_rows_about_a_user_cover_every_table_and_no_one_else(db):

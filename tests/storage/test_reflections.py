@@ -118,26 +118,6 @@ def test_delete_removes_everything_of_a_reflection(db):
     assert storage.answers_for(db, other.id)[0].text == "keep me"
 
 
-def test_feedback_rows_use_the_evidence_sentence_or_the_whole_text(db):
-    reflection = start(db)
-    storage.finish_reflection(
-        db, reflection.id, "Whole text. The fight sentence.", NOW, [], "test-model", NOW
-    )
-    suggestion = SimpleNamespace(indicator_id="2.6", score=0.6, rank=1, evidence="The fight.")
-    storage.save_suggestions(db, reflection.id, [suggestion], "m", NOW)
-    storage.set_tag(db, reflection.id, "2.6", "confirmed", NOW)
-    storage.set_tag(
-        db, reflection.id, "7.9", "rejected", NOW + timedelta(seconds=1), source="picked"
-    )
-    still_open = start(db, user_id=2)
-    storage.set_tag(db, still_open.id, "1.1", "confirmed", NOW)  # not finished: ignored
-    rows = storage.feedback_rows(db)
-    assert [(r.user_id, r.indicator_id, r.confirmed, r.text) for r in rows] == [
-        (1, "7.9", False, "Whole text. The fight sentence."),
-        (1, "2.6", True, "The fight."),
-    ]
-
-
 def test_finishing_stores_text_status_and_suggestions_together(db):
     reflection = start(db)
     suggestion = SimpleNamespace(indicator_id="2.6", score=0.6, rank=1, evidence="The fight.")

@@ -1,8 +1,10 @@
 """The practitioner's own data: /forget, /mydata, unsaved text that expires."""
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import storage
@@ -41,15 +43,20 @@ async def test_forget_deletes_everything_and_makes_a_stranger(agreed):
     assert services.users.get(BO) is not None and storage.rows_about(services.db, BO)["answers"]
 
 
-async def test_forget_drops_the_text_from_the_suggesters_memory(agreed):
+async def test_forget_drops_the_decisions_from_memory_and_the_file(agreed):
     services = agreed
     finished = await saved_note(services, ANN, CONFLICT)
     services.tagging.choose(ANN, finished.reflection.id, "2.6", "confirm")
-    await saved_note(services, BO, "another fight, resolution of conflict again")
-    cached = services.suggester._feedback_vectors
-    assert any(CONFLICT in text for text in cached)
+    other = await saved_note(services, BO, "another fight, resolution of conflict again")
+    services.tagging.choose(BO, other.reflection.id, "2.6", "confirm")
+    await services.feedback.settled()
+    assert services.db["feedback_vectors"].count == 2
+    assert services.feedback.matrix.keys(finished.reflection.id) == {"2.6"}
+    assert len(services.feedback.selection(BO)) == 2
     services.privacy.forget(ANN)
-    assert not any(CONFLICT in text for text in cached)
+    assert services.feedback.matrix.keys(finished.reflection.id) == set()
+    assert len(services.feedback.selection(BO)) == 1
+    assert services.db["feedback_vectors"].count == 1
 
 
 async def test_forget_runs_hooks_for_in_memory_state(agreed):
@@ -76,6 +83,19 @@ async def test_my_data_is_complete_and_readable_without_the_bot(agreed, clock):
     assert document["indicators"]["2.6"]["text"] == "work towards the resolution of conflict"
     assert document["questions"]["quick/note"]
     assert "Bo's private note" not in export.content.decode()
+
+
+async def test_my_data_includes_the_vectors_of_decisions_as_base64(agreed):
+    services = agreed
+    finished = await saved_note(services, ANN, CONFLICT)
+    services.tagging.choose(ANN, finished.reflection.id, "2.6", "confirm")
+    await services.feedback.settled()
+    document = json.loads(services.privacy.export(ANN).content)
+    (row,) = document["tables"]["feedback_vectors"]
+    vector = np.frombuffer(base64.b64decode(row["vector"]), dtype="<f4")
+    stored = services.feedback.selection(ANN).vectors[0]
+    assert np.array_equal(vector, stored)
+    assert "feedback_vectors" in document["about"]
 
 
 async def test_unsaved_notes_are_deleted_after_24_hours_and_saved_ones_kept(agreed, clock):

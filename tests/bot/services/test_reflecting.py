@@ -161,6 +161,7 @@ async def test_a_confirmed_indicator_shapes_the_next_similar_reflection(services
     first = await reflecting.receive_text(ANN, text)
     assert "2.8" not in [s.indicator_id for s in first.suggestions]
     services.tagging.choose(ANN, first.reflection.id, "2.8", "confirm")
+    await services.feedback.settled()  # encoded once, in the background, after the tap
     reflecting.start(ANN, "quick")
     again = await reflecting.receive_text(
         ANN, "Sorted the pool rota again after the lads fell out."
