@@ -41,6 +41,12 @@ from framework.scoring import (
 MIN_SENTENCE_WORDS = 4
 """Sentences shorter than this are not scored alone: fragments like "So what?" match noise."""
 
+MAX_SCORED_CHARS = 6_000
+"""A longer text (about 1,000 words) is scored on sentences spread evenly through it, up to
+about this many characters, so that one very long reflection cannot hold the model for
+long. The whole text is stored all the same."""
+SAMPLED_PARTS = 8
+
 METHOD_VERSION = "examples-knn+head/v1"
 
 
@@ -84,6 +90,27 @@ def scored_positions(sentences: Sequence[str]) -> list[int]:
     """Which sentences are worth scoring on their own (none for a one-sentence text)."""
     kept = [i for i, s in enumerate(sentences) if len(s.split()) >= MIN_SENTENCE_WORDS]
     return kept if len(kept) > 1 else []
+
+
+def within_budget(
+    sentences: Sequence[str], budget: int = MAX_SCORED_CHARS, parts: int = SAMPLED_PARTS
+) -> list[str]:
+    """The sentences to score, in order: all of them if they fit ``budget`` characters,
+    else some from each of ``parts`` equal stretches of the text, each stretch given an
+    equal share of the budget (its first sentence always, cut to the share if longer)."""
+    total = sum(len(sentence) + 1 for sentence in sentences)
+    if total <= budget:
+        return list(sentences)
+    share = budget // parts
+    used = [0] * parts
+    kept, position = [], 0
+    for sentence in sentences:
+        part = min(parts - 1, position * parts // total)
+        position += len(sentence) + 1
+        if used[part] == 0 or used[part] + len(sentence) <= share:
+            kept.append(sentence[:share])
+            used[part] += len(kept[-1])
+    return kept
 
 
 def scored_sentences(text: str) -> list[str]:
@@ -218,13 +245,17 @@ class Suggester:
     # -- internals -----------------------------------------------------------------------
 
     def _encode_rows(self, whole: str) -> tuple[np.ndarray, list[str]]:
-        """Row 0 is the whole text, then one row per sentence worth scoring alone.
+        """Row 0 is the whole text, then one row per sentence worth scoring alone (of a
+        very long text, those :func:`within_budget` keeps).
 
         Encoders that can (the real one, for mean-pooling models) do it in one pass; the
         others encode the whole text, then its sentences, in separate calls (batching
         them together would pad every sentence to the whole text's length).
         """
         sentences = split_sentences(whole)
+        sampled = within_budget(sentences)
+        if sampled != sentences:  # a very long text: its cost is capped
+            sentences, whole = sampled, " ".join(sampled)
         scored = scored_positions(sentences)
         if not scored:
             return self.encoder.encode([whole]), []

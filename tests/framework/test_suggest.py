@@ -27,7 +27,7 @@ from framework import (
     split_sentences,
 )
 from framework.embedding_cache import cache_key, cache_path, cached_embeddings, read_cached
-from framework.suggest import scored_sentences
+from framework.suggest import MAX_SCORED_CHARS, SAMPLED_PARTS, scored_sentences, within_budget
 
 CONFLICT = (
     "Two of the young people started fighting at the youth club over a game of pool. "
@@ -413,3 +413,26 @@ def test_real_model_cache_round_trip(cld: Framework, real_suggester: Suggester) 
     again.prepare()
     assert again.encoder._model is None  # type: ignore[attr-defined]  # loaded from disk
     assert_same_ranking(again.rank(CONFLICT)[:3], real_suggester.rank(CONFLICT)[:3])
+
+
+def test_a_very_long_text_is_scored_on_a_sample_spread_through_it(cld: Framework) -> None:
+    encoder = CountingEncoder()
+    suggester = Suggester(cld, encoder)
+    suggester.prepare()
+    encoder.batches.clear()
+    sentences = [
+        f"Sentence number {n} about the youth club night and the pool." for n in range(600)
+    ]
+    suggester.suggest(" ".join(sentences))
+    encoded = [text for batch in encoder.batches for text in batch]
+    assert sum(len(text) for text in encoded) <= 2 * MAX_SCORED_CHARS + 100  # whole + parts
+    kept = [s for s in sentences if any(s in text for text in encoded)]
+    numbers = [int(s.split()[2]) for s in kept]
+    assert numbers[0] == 0 and numbers[-1] >= 525  # from the start to the last eighth
+    assert len(kept) < len(sentences) // 4
+
+
+def test_within_budget_keeps_short_texts_whole_and_cuts_a_huge_sentence() -> None:
+    assert within_budget(["One.", "Two."]) == ["One.", "Two."]
+    (cut,) = within_budget(["x" * 100_000])
+    assert len(cut) == MAX_SCORED_CHARS // SAMPLED_PARTS
