@@ -18,12 +18,21 @@ The test plays the other side, chat by chat (every kind is a ``FakeChat``):
 
 In each, the test reads or awaits what the bot sent to that chat. Every wait is bounded and
 fails with an ``AssertionError`` that shows the chat transcript.
+
+Webhooks work as with Telegram: after ``setWebhook``, getUpdates fails with 409 Conflict and
+pending updates are POSTed as JSON to the webhook (loopback addresses only), with the
+``X-Telegram-Bot-Api-Secret-Token`` header, one at a time and in order. An update is
+delivered, and forgotten, only when the webhook answers 2xx; otherwise it is tried again
+after a short pause (50 ms, doubling up to 0.5 s; at once after a new ``setWebhook``).
+Telegram delivers each chat's updates in order and different chats' side by side, over up
+to ``max_connections``; the fake records ``max_connections`` but delivers one at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import ipaddress
 import json
 import re
 import time
@@ -31,7 +40,9 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 JSON = dict[str, Any]
@@ -77,6 +88,16 @@ _NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 _QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+_WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+_TERMINATED_BY_SET_WEBHOOK = "Conflict: terminated by setWebhook request"
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Webhook delivery: how long one POST may take, and the pauses after a failed one.
+WEBHOOK_TIMEOUT = 10.0
+WEBHOOK_RETRY_FIRST = 0.05
+WEBHOOK_RETRY_LONGEST = 0.5
 
 
 class ApiError(Exception):
@@ -628,6 +649,32 @@ class _CallbackQuery:
     user_id: int
     chat_id: int
     answered: bool = False
+
+
+@dataclass
+class Webhook:
+    """The webhook set with setWebhook, and how the last delivery to it failed, if one did."""
+
+    url: str
+    secret_token: str | None
+    max_connections: int
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+    def to_api(self, pending_update_count: int, allowed_updates: list[str] | None) -> JSON:
+        """The Bot API ``WebhookInfo`` object."""
+        info: JSON = {
+            "url": self.url,
+            "has_custom_certificate": False,
+            "pending_update_count": pending_update_count,
+            "max_connections": self.max_connections,
+        }
+        if allowed_updates is not None:
+            info["allowed_updates"] = allowed_updates
+        if self.last_error_date is not None:
+            info["last_error_date"] = self.last_error_date
+            info["last_error_message"] = self.last_error_message
+        return info
 
 
 # --------------------------------------------------------------------------- parameters
@@ -1433,6 +1480,10 @@ class FakeBotApi:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        # Set by setWebhook, removed by deleteWebhook; while set, updates are POSTed to it.
+        self.webhook: Webhook | None = None
+        self._webhook_generation = 0
+        self._delivery: asyncio.Task | None = None
 
     # ---- lifecycle
 
@@ -1449,12 +1500,19 @@ class FakeBotApi:
         await site.start()
         self._port = self._runner.addresses[0][1]
         self._closing = False
+        self._delivery = asyncio.create_task(self._deliver_to_webhook(), name="fake-webhook")
 
     async def stop(self) -> None:
         if self._runner is None:
             return
         self._closing = True
         await self._notify()  # release pending long polls
+        if self._delivery is not None:
+            self._delivery.cancel()
+            [outcome] = await asyncio.gather(self._delivery, return_exceptions=True)
+            self._delivery = None
+            if isinstance(outcome, Exception):  # a bug in the delivery: fail the test
+                raise outcome
         await self._runner.cleanup()
         self._runner = None
 
@@ -1616,6 +1674,7 @@ class FakeBotApi:
             "getme": self._get_me,
             "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._get_webhook_info,
+            "setwebhook": self._set_webhook,
             "getupdates": self._get_updates,
             "sendmessage": self._send_message,
             "editmessagetext": self._edit_message_text,
@@ -1659,16 +1718,93 @@ class FakeBotApi:
     async def _delete_webhook(self, params: _Params) -> bool:
         if params.flag("drop_pending_updates"):
             self._updates.clear()
+        self.webhook = None  # updates wait for getUpdates again
+        self._webhook_generation += 1
+        await self._notify()
         return True
 
     async def _get_webhook_info(self, params: _Params) -> JSON:
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
+        if self.webhook is None:
+            return {
+                "url": "",
+                "has_custom_certificate": False,
+                "pending_update_count": len(self._updates),
+            }
+        return self.webhook.to_api(len(self._deliverable()), self._allowed_updates)
+
+    async def _set_webhook(self, params: _Params) -> bool:
+        """Deliver updates to ``url`` from now on (an empty url: as deleteWebhook)."""
+        url = params.string("url") or ""
+        if not url:
+            return await self._delete_webhook(params)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if not _is_loopback(parts.hostname):  # unlike Telegram: the fake never calls out
+            raise bad_request("bad webhook: the fake Bot API delivers to loopback addresses only")
+        secret_token = params.string("secret_token") or None
+        if secret_token is not None and not _SECRET_TOKEN.match(secret_token):
+            raise bad_request("secret token contains unallowed characters")
+        max_connections = params.integer("max_connections", 40) or 0
+        if not 1 <= max_connections <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
+        if "allowed_updates" in params:
+            self._allowed_updates = list(params.json("allowed_updates")) or None
+        if params.flag("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = Webhook(url, secret_token, max_connections)
+        self._webhook_generation += 1
+        self._poll_generation += 1  # a pending long poll ends: terminated by setWebhook
+        await self._notify()
+        return True
+
+    async def _deliver_to_webhook(self) -> None:
+        """While a webhook is set, POST the oldest pending update to it until it answers 2xx,
+        then the next: one at a time, in order, as long as the server runs."""
+        timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT)
+        failures, generation = 0, self._webhook_generation
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            while True:
+                webhook, update = await self._next_for_webhook()
+                if generation != self._webhook_generation:  # set again: start afresh
+                    failures, generation = 0, self._webhook_generation
+                error = await _post_update(http, webhook, update)
+                if error is None:
+                    failures = 0
+                    delivered = update["update_id"]
+                    self._updates = [u for u in self._updates if u["update_id"] != delivered]
+                    self._last_activity = asyncio.get_running_loop().time()
+                    await self._notify()
+                else:
+                    failures += 1
+                    webhook.last_error_date, webhook.last_error_message = self._now(), error
+                    await self._pause_delivery(failures)
+
+    async def _next_for_webhook(self) -> tuple[Webhook, JSON]:
+        """Wait until a webhook is set and an update is pending: both, the oldest update."""
+        async with self._changed:
+            while True:
+                if self.webhook is not None:
+                    pending = self._deliverable()
+                    if pending:
+                        return self.webhook, pending[0]
+                await self._changed.wait()
+
+    async def _pause_delivery(self, failures: int) -> None:
+        """The pause after a failed delivery, cut short by a new setWebhook or deleteWebhook."""
+        delay = min(WEBHOOK_RETRY_FIRST * 2 ** min(failures - 1, 10), WEBHOOK_RETRY_LONGEST)
+        generation = self._webhook_generation
+        try:
+            async with self._changed:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: self._webhook_generation != generation), delay
+                )
+        except TimeoutError:
+            pass
 
     async def _get_updates(self, params: _Params) -> list[JSON]:
+        if self.webhook is not None:
+            raise ApiError(409, _WEBHOOK_ACTIVE)
         offset = params.integer("offset", 0) or 0
         limit = min(max(params.integer("limit", 100) or 100, 1), 100)
         timeout = max(params.number("timeout", 0.0), 0.0)
@@ -1684,7 +1820,8 @@ class FakeBotApi:
         async with self._changed:
             while True:
                 if generation != self._poll_generation:
-                    raise ApiError(409, _CONFLICT)
+                    ended_by = _CONFLICT if self.webhook is None else _TERMINATED_BY_SET_WEBHOOK
+                    raise ApiError(409, ended_by)
                 batch = self._deliverable()[:limit]
                 remaining = deadline - loop.time()
                 if batch or remaining <= 0 or self._closing:
@@ -2283,3 +2420,32 @@ def _scope_key(scope: Any) -> str:
 
 def _json_response(body: JSON, status: int) -> web.Response:
     return web.json_response(body, status=status)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def _post_update(http: aiohttp.ClientSession, webhook: Webhook, update: JSON) -> str | None:
+    """POST one update to the webhook: None if it answered 2xx, else what went wrong, in
+    the words of getWebhookInfo's ``last_error_message``."""
+    headers = {}
+    if webhook.secret_token is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = webhook.secret_token
+    try:
+        async with http.post(webhook.url, json=update, headers=headers) as response:
+            await response.read()
+            if 200 <= response.status < 300:
+                return None
+            return f"Wrong response from the webhook: {response.status} {response.reason}"
+    except TimeoutError:
+        return "Read timeout expired"
+    except aiohttp.ClientConnectorError:
+        return "Connection refused"
+    except aiohttp.ClientError as error:
+        return f"Connection failed: {type(error).__name__}"
