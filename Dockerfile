@@ -32,6 +32,9 @@ USER 10001
 RUN reflectbot warm
 
 VOLUME ["/data"]
+# Webhook mode only (`reflectbot run --webhook-url URL --listen 0.0.0.0`): the bot's HTTP
+# server, plain HTTP behind a reverse proxy that terminates TLS. Polling listens on nothing.
+EXPOSE 8443
 # Healthy while the database opens (read-only) and the Bot API answers getMe with the token.
 # Docker only marks the container unhealthy; `--restart unless-stopped` restarts it if it exits.
 HEALTHCHECK --interval=60s --timeout=15s --start-period=120s --retries=3 \

@@ -12,12 +12,21 @@ from pathlib import Path
 
 from bot.config import DEFAULT_API_BASE_URL, ConfigError, Settings, load_settings
 from bot.logs import Redactor, configure_logging
+from bot.webhook import (
+    DEFAULT_LISTEN,
+    DEFAULT_PORT,
+    Webhook,
+    cannot_listen,
+    listen_failed,
+    webhook_options,
+)
 from framework.dataset import DatasetError
 
-# How often `run` retries its first calls to the Bot API (getMe, deleteWebhook) after a
-# network error, a timeout or a 5xx, before it gives up and exits 1. PTB waits 1.5 s after
-# the first failure, then half as long again each time, up to 30 s: about three minutes in
-# all. A token Telegram rejects is never retried.
+# How often `run` retries its first calls to the Bot API (getMe, then deleteWebhook to poll
+# or setWebhook in webhook mode) after a network error, a timeout or a 5xx, before it gives
+# up and exits 1. PTB waits 1.5 s after the first failure, then half as long again each
+# time, up to 30 s: about three minutes in all. A token Telegram rejects is never retried
+# (PTB retries a webhook Telegram refuses like a network error).
 BOOTSTRAP_RETRIES = 12
 # `health` gives the Bot API this long to answer getMe (each HTTP step: 3 s).
 HEALTH_TIMEOUT_SECONDS = 5.0
@@ -37,11 +46,25 @@ def _token_rejected(settings: Settings) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings(require_token=True)
+    webhook = webhook_options(
+        args.webhook_url,
+        args.listen,
+        args.port,
+        secret=settings.webhook_secret,
+        api_base_url=settings.api_base_url,
+    )
+    if webhook is not None and (problem := cannot_listen(webhook.listen, webhook.port)):
+        print(problem, file=sys.stderr)
+        return 1
     from telegram import Update
-    from telegram.error import InvalidToken, TelegramError
+    from telegram.error import BadRequest, InvalidToken, TelegramError
 
     # The rejected token is explained below in one line: PTB's own log of it needs no traceback.
-    configure_logging(settings.log_level, [settings.token.get()], without_traceback=(InvalidToken,))
+    configure_logging(
+        settings.log_level,
+        [settings.token.get(), webhook.secret.get() if webhook else ""],
+        without_traceback=(InvalidToken,),
+    )
     from bot.services.container import build_services
     from bot.telegram.application import build_application
 
@@ -52,19 +75,55 @@ def _run(args: argparse.Namespace) -> int:
         settings.api_base_url,
     )
     try:
-        # Bootstrap retries cover Application.initialize (getMe) and deleteWebhook.
-        build_application(services).run_polling(
-            allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
-        )
+        application = build_application(services)
+        # Bootstrap retries cover Application.initialize (getMe) and deleteWebhook (polling)
+        # or setWebhook (webhook mode).
+        if webhook is None:
+            application.run_polling(
+                allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
+            )
+        else:
+            _log_webhook(webhook)
+            # The webhook stays set when the bot stops: Telegram keeps the updates that
+            # arrive meanwhile and delivers them once the bot is back.
+            application.run_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path=webhook.url_path,
+                webhook_url=webhook.url,
+                secret_token=webhook.secret.get(),
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
+            )
     except InvalidToken:
         print(_token_rejected(settings), file=sys.stderr)
         return 2
     except TelegramError as error:
+        if webhook is not None and isinstance(error, BadRequest):  # setWebhook refused
+            reason = Redactor([settings.token.get()]).redact(str(error))
+            print(f"Telegram refused the webhook ({reason}): check --webhook-url", file=sys.stderr)
+            return 2
         print(f"{_bot_api_failed(settings, error)}, then start again", file=sys.stderr)
+        return 1
+    except OSError as error:  # the port was taken since cannot_listen looked
+        if webhook is None:
+            raise
+        print(listen_failed(webhook.listen, webhook.port, error), file=sys.stderr)
         return 1
     finally:
         services.close()
     return 0
+
+
+def _log_webhook(webhook: Webhook) -> None:
+    log.info(
+        "webhook mode: Telegram delivers updates to %s, the bot listens on %s:%d",
+        webhook.url,
+        webhook.listen,
+        webhook.port,
+    )
+    if webhook.secret_is_new:
+        log.info("webhook secret token: a new random one (REFLECTBOT_WEBHOOK_SECRET is not set)")
 
 
 def _bot_api_failed(settings: Settings, error: Exception) -> str:
@@ -261,7 +320,31 @@ def build_parser() -> argparse.ArgumentParser:
         description="ReflectBot: reflective practice for CLD practitioners, on Telegram.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="run the Telegram bot (long polling)")
+    run = commands.add_parser(
+        "run",
+        help="run the Telegram bot (long polling, or a webhook with --webhook-url)",
+        description="Run the Telegram bot. By default it polls Telegram for updates; with"
+        " --webhook-url, Telegram delivers them to the bot's own HTTP server instead, each"
+        " carrying the secret token (REFLECTBOT_WEBHOOK_SECRET, or a new random one).",
+    )
+    run.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="webhook mode: the public https address Telegram POSTs updates to (usually a"
+        " reverse proxy that forwards the same path to --listen and --port)",
+    )
+    run.add_argument(
+        "--listen",
+        metavar="ADDR",
+        help=f"webhook mode: the IP address the bot's HTTP server listens on (default"
+        f" {DEFAULT_LISTEN}: this machine only; 0.0.0.0 for every interface, e.g. in Docker)",
+    )
+    run.add_argument(
+        "--port",
+        type=int,
+        metavar="N",
+        help=f"webhook mode: the port the bot's HTTP server listens on (default {DEFAULT_PORT})",
+    )
     run.set_defaults(handler=_run)
     chat = commands.add_parser("chat", help="reflect in the terminal, without Telegram")
     chat.set_defaults(handler=_chat)

@@ -13,6 +13,8 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DB = "data/reflectbot.sqlite3"
 DEFAULT_TIMEZONE = "Europe/London"
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+# Telegram's rule for a webhook's secret token (setWebhook's secret_token).
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 # Every setting, with what it means; the README documents each (a test checks).
 SETTINGS: dict[str, str] = {
@@ -28,6 +30,10 @@ SETTINGS: dict[str, str] = {
     "REFLECTBOT_EXAMPLES": "worked examples per indicator (TOML); default: the packaged ones",
     "REFLECTBOT_CACHE_DIR": "where indicator embeddings are cached; default: cache/ beside the DB",
     "REFLECTBOT_LOG_LEVEL": "logging level, default INFO",
+    "REFLECTBOT_WEBHOOK_SECRET": (
+        "webhook mode: the secret Telegram sends with every update; default: a new random one"
+        " at each start"
+    ),
 }
 
 
@@ -65,6 +71,7 @@ class Settings:
     examples_path: Path | None = None
     cache_dir: Path | None = None
     log_level: str = "INFO"
+    webhook_secret: Secret = field(default_factory=lambda: Secret(""))
 
     @property
     def embedding_cache_dir(self) -> Path:
@@ -145,6 +152,14 @@ def load_settings(
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         problems.append(f"REFLECTBOT_LOG_LEVEL={log_level!r} must be DEBUG, INFO, WARNING or ERROR")
 
+    webhook_secret = get("REFLECTBOT_WEBHOOK_SECRET")
+    if webhook_secret and not WEBHOOK_SECRET_PATTERN.match(webhook_secret):
+        problems.append(  # the value is a secret: never repeated
+            "REFLECTBOT_WEBHOOK_SECRET must be 1 to 256 characters, each a letter A-Z or a-z,"
+            " a digit, _ or - (Telegram's rule); e.g. python -c 'import secrets;"
+            " print(secrets.token_urlsafe(32))' makes one"
+        )
+
     if problems:
         raise ConfigError("ReflectBot is not configured correctly:\n  - " + "\n  - ".join(problems))
 
@@ -159,4 +174,5 @@ def load_settings(
         examples_path=examples_path,
         cache_dir=Path(get("REFLECTBOT_CACHE_DIR")) if get("REFLECTBOT_CACHE_DIR") else None,
         log_level=log_level,
+        webhook_secret=Secret(webhook_secret),
     )

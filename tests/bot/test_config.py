@@ -90,3 +90,13 @@ def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
     settings = load_settings(dotenv_path=env_file)
     assert settings.token.get() == TOKEN
     assert settings.timezone == "Europe/Dublin"
+
+
+def test_a_webhook_secret_is_read_and_checked_against_telegrams_rule():
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "REFLECTBOT_WEBHOOK_SECRET": "a-Z_9"})
+    assert settings.webhook_secret.get() == "a-Z_9" and "a-Z_9" not in repr(settings)
+    assert not load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}).webhook_secret
+    for bad in ("has:colon", "x" * 257, "spaces inside"):
+        with pytest.raises(ConfigError, match="REFLECTBOT_WEBHOOK_SECRET must be") as error:
+            load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "REFLECTBOT_WEBHOOK_SECRET": bad})
+        assert bad not in str(error.value)  # a secret is never repeated

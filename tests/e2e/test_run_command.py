@@ -8,28 +8,34 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from bot.telegram.application import COMMANDS
 
 
-async def start_bot(token: str, base_url: str, folder: Path) -> asyncio.subprocess.Process:
-    """`python -m bot run` against the fake Bot API, logging at DEBUG, output captured."""
-    env = {
+async def start_bot(
+    token: str, base_url: str, folder: Path, *options: str, env: Mapping[str, str] | None = None
+) -> asyncio.subprocess.Process:
+    """`python -m bot run [options]` against the fake Bot API, logging at DEBUG, output
+    captured; ``env`` adds variables to its environment."""
+    environment = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": token,
         "TELEGRAM_API_BASE_URL": base_url,
         "REFLECTBOT_DB": str(folder / "bot.sqlite3"),
         "REFLECTBOT_CACHE_DIR": str(folder / "cache"),
         "REFLECTBOT_LOG_LEVEL": "DEBUG",
+        **(env or {}),
     }
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "run",
+        *options,
         cwd=folder,
-        env=env,
+        env=environment,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
