@@ -1,11 +1,12 @@
 """The update queue between polling and handling, backed by the inbox in SQLite.
 
 PTB's updater puts each batch of updates on this queue and only then tells Telegram,
-with its next ``getUpdates``, that they arrived. Writing each update to the inbox inside
-``put`` therefore happens before Telegram forgets it: a crash at any moment loses
-nothing. At start-up, updates written down but never handled go first, in order; an
-update Telegram sends again is recognised by its id and not handled twice. Updates from
-groups and channels are never written down (nothing from a group is stored).
+with its next ``getUpdates``, that they arrived; with a webhook, PTB answers Telegram's
+POST only once ``put`` has returned. Writing each update to the inbox inside ``put``
+therefore happens before Telegram forgets it: a crash at any moment loses nothing. At
+start-up, updates written down but never handled go first, in order; an update Telegram
+sends again is recognised by its id and not handled twice. Updates from groups and
+channels are never written down (nothing from a group is stored).
 """
 
 from __future__ import annotations
@@ -31,7 +32,14 @@ class InboxQueue(asyncio.Queue):
     async def put(self, item: Any) -> None:
         if isinstance(item, Update) and self.inbox is not None and is_private_person(item):
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
-            if not self.inbox.receive(item.update_id, item.effective_user.id, payload):
+            try:
+                fresh = self.inbox.receive(item.update_id, item.effective_user.id, payload)
+            except Exception:
+                # Telegram is not told the update arrived, so it sends it again; but with a
+                # webhook nobody else says so (PTB logs the failed request at DEBUG only).
+                log.exception("could not write update %s to the inbox", item.update_id)
+                raise
+            if not fresh:
                 log.info("update %s arrived again: already in hand", item.update_id)
                 return
         await super().put(item)

@@ -1,0 +1,36 @@
+"""The inbox queue's own failure: an update it cannot write down is refused loudly."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import pytest
+from telegram import Update
+
+from bot.telegram.inbox import InboxQueue
+
+
+class FullDisk:
+    def receive(self, update_id: int, user_id: int | None, payload: str) -> bool:
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+async def test_an_update_it_cannot_write_down_is_refused_and_logged_without_its_text(caplog):
+    queue = InboxQueue()
+    queue.inbox = FullDisk()
+    person = {"id": 7, "is_bot": False, "first_name": "Ann"}
+    message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": 7, "type": "private", "first_name": "Ann"},
+        "from": person,
+        "text": "a private reflection",
+    }
+    update = Update.de_json({"update_id": 5, "message": message}, None)
+    with caplog.at_level(logging.ERROR), pytest.raises(sqlite3.OperationalError):
+        await queue.put(update)  # PTB's webhook then answers 500: Telegram sends it again
+    assert queue.empty()
+    [record] = caplog.records
+    assert record.getMessage() == "could not write update 5 to the inbox" and record.exc_info
+    assert "private reflection" not in caplog.text
