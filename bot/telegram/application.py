@@ -78,6 +78,9 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .post_init(_start_up)
         .post_stop(_shut_down)
+        # Also after a start that failed once post_init had run (a refused webhook, say),
+        # when PTB shuts down without stopping: nothing is left pending either way.
+        .post_shutdown(_shut_down)
         # Each update written down before Telegram is told it arrived, and marked handled
         # once dealt with; each practitioner's in order, different ones side by side.
         .update_queue(queue)
@@ -171,7 +174,7 @@ async def _start_up(application: Application) -> None:
 
 
 async def _shut_down(application: Application) -> None:
-    """Stop background work before the database closes."""
+    """Stop background work before the database closes (safe to run twice)."""
     for task in list(_background):
         task.cancel()
     await asyncio.gather(*_background, return_exceptions=True)

@@ -273,3 +273,4 @@ async def test_a_port_in_use_or_a_webhook_telegram_refuses_stops_run_with_a_reas
     [said] = [line for line in refused_err.splitlines() if line.startswith("Telegram refused")]
     assert said.startswith("Telegram refused the webhook (Bad webhook: ")
     assert said.endswith("): check --webhook-url")
+    assert "Task was destroyed" not in refused_err  # start-up work stopped, not abandoned
