@@ -34,10 +34,11 @@ import asyncio
 import copy
 import ipaddress
 import json
+import random
 import re
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable
+from collections import Counter, defaultdict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -1432,6 +1433,48 @@ def _message_id(message: BotMessage | int) -> int:
     return message if isinstance(message, int) else message.message_id
 
 
+# --------------------------------------------------------------------------- the network
+
+# The Bot API methods that send or change something in a chat: where random faults strike.
+SENDING_METHODS = frozenset(
+    {
+        "sendmessage",
+        "editmessagetext",
+        "editmessagereplymarkup",
+        "deletemessage",
+        "answercallbackquery",
+        "sendchataction",
+        "senddocument",
+        "sendphoto",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RandomFaults:
+    """Telegram and the network failing now and then, for ``FakeBotApi(faults=...)``.
+
+    Each call to one of ``methods`` (lower case; by default the sending ones, not
+    getUpdates) fails, with these probabilities, as a 429 "retry after ``retry_after``"
+    (``rate_limited``), a 500 (``server_error``), or a late answer (``late``): the call is
+    carried out, but its answer comes ``late_seconds`` later, after PTB's 5-second read
+    timeout, so the client gives up without knowing that it worked. The draws come from
+    ``random.Random(seed)``: the same sequence of faults on every run.
+    """
+
+    rate_limited: float = 0.0
+    server_error: float = 0.0
+    late: float = 0.0
+    retry_after: int = 1
+    late_seconds: float = 6.0
+    seed: int = 0
+    methods: frozenset[str] = SENDING_METHODS
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.rate_limited + self.server_error + self.late <= 1:
+            raise ValueError("the fault probabilities must add up to between 0 and 1")
+
+
 # --------------------------------------------------------------------------- the server
 
 
@@ -1450,7 +1493,13 @@ class FakeBotApi:
         *,
         bot_first_name: str = "ReflectBot",
         clock: Callable[[], float] = time.time,
+        round_trip: float = 0.0,
+        faults: RandomFaults | None = None,
     ):
+        """``round_trip``: seconds of simulated network between the bot and the server
+        (every call, getUpdates included, arrives half of it late and is answered the
+        other half later). ``faults``: random failures of calls (see ``RandomFaults``).
+        Both can be changed while the server runs."""
         self.token = token
         self.bot_username = bot_username
         self.bot_id = int(token.split(":", 1)[0])
@@ -1484,11 +1533,15 @@ class FakeBotApi:
         self.webhook: Webhook | None = None
         self._webhook_generation = 0
         self._delivery: asyncio.Task | None = None
+        self.round_trip = round_trip
+        self.faults = faults
+        self.injected_faults: Counter[str] = Counter()  # "429", "500", "late": how many
+        self._watchers: list[Callable[[FakeChat, BotMessage], None]] = []
 
     # ---- lifecycle
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self._network])
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         # handler_cancellation: a long poll whose client went away (PTB cancels its pending
         # getUpdates on stop) ends at once instead of lingering until its timeout.
@@ -1609,6 +1662,21 @@ class FakeBotApi:
             error = ApiError(error_code, description or "Bad Request: injected failure")
         self._failures[method.lower()].append(error)
 
+    @property
+    def faults(self) -> RandomFaults | None:
+        return self._faults
+
+    @faults.setter
+    def faults(self, faults: RandomFaults | None) -> None:
+        """Set (or, with None, stop) random faults; the draws start again from the seed."""
+        self._faults = faults
+        self._fault_draws = random.Random(faults.seed if faults else 0)
+
+    def watch(self, callback: Callable[[FakeChat, BotMessage], None]) -> None:
+        """Call ``callback(chat, message)`` whenever the bot sends or edits a message, at the
+        moment the server takes it; ``message`` is live (copy it to keep this state)."""
+        self._watchers.append(callback)
+
     async def push_update(self, payload: JSON) -> int:
         """Queue an update (e.g. ``{"my_chat_member": {...}}``); returns its update_id."""
         update = {"update_id": self._next_update_id, **payload}
@@ -1668,6 +1736,50 @@ class FakeBotApi:
                 self._last_activity = asyncio.get_running_loop().time()
                 await self._notify()
         return _json_response({"ok": True, "result": result}, 200)
+
+    @web.middleware
+    async def _network(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """Around every call: the simulated round trip, and the random faults."""
+        if self.round_trip:
+            await asyncio.sleep(self.round_trip / 2)  # the request on its way
+        fault = self._draw_fault(request.match_info.get("method", ""))
+        if fault == "429":
+            retry_after = self._faults.retry_after if self._faults else 1
+            error = ApiError(
+                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+            )
+            response: web.StreamResponse = _json_response(error.to_json(), 429)
+        elif fault == "500":
+            response = _json_response(ApiError(500, "Internal Server Error").to_json(), 500)
+        else:
+            response = await handler(request)
+            if fault == "late" and self._faults is not None:
+                await asyncio.sleep(self._faults.late_seconds)  # the client gives up first
+        if self.round_trip:
+            await asyncio.sleep(self.round_trip / 2)  # the answer on its way back
+        return response
+
+    def _draw_fault(self, method: str) -> str | None:
+        faults = self._faults
+        if faults is None or method.lower() not in faults.methods:
+            return None
+        draw = self._fault_draws.random()
+        for kind, probability in (
+            ("429", faults.rate_limited),
+            ("500", faults.server_error),
+            ("late", faults.late),
+        ):
+            if draw < probability:
+                self.injected_faults[kind] += 1
+                return kind
+            draw -= probability
+        return None
+
+    def _announce(self, chat: FakeChat, message: BotMessage) -> None:
+        for callback in self._watchers:
+            callback(chat, message)
 
     def _methods(self) -> dict[str, Callable[[_Params], Any]]:
         return {
@@ -1922,6 +2034,7 @@ class FakeBotApi:
         if "link_preview_options" in params:
             message.link_preview_options = params.json("link_preview_options")
         chat._events.append(f"bot edited #{message.message_id}: {message.describe()}")
+        self._announce(chat, message)
         await self._notify()
         return message.to_api()
 
@@ -1933,6 +2046,7 @@ class FakeBotApi:
         self._save_version(message)
         message.reply_markup = markup
         chat._events.append(f"bot edited keyboard of #{message.message_id}: {message.button_texts}")
+        self._announce(chat, message)
         await self._notify()
         return message.to_api()
 
@@ -2133,6 +2247,7 @@ class FakeBotApi:
 
     async def _record_bot_message(self, chat: FakeChat, message: BotMessage) -> JSON:
         self._bot_messages[chat.id].append(message)
+        self._announce(chat, message)
         chat._events.append(f"bot #{message.message_id}: {message.describe()}")
         await self._notify()
         result = message.to_api()

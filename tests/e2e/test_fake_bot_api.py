@@ -21,7 +21,14 @@ from telegram.ext import (
 )
 
 from .conftest import run_application
-from .fake_bot_api import FakeBotApi, FakeUser, SentFile, parse_html, parse_markdown_v2
+from .fake_bot_api import (
+    FakeBotApi,
+    FakeUser,
+    RandomFaults,
+    SentFile,
+    parse_html,
+    parse_markdown_v2,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -513,3 +520,77 @@ def test_markdown_v2_is_rendered_and_checked() -> None:
     assert [e["type"] for e in entities] == ["bold", "text_link", "code"]
     with pytest.raises(Exception, match="Can't find end of Bold entity"):
         parse_markdown_v2("*open")
+
+
+# --------------------------------------------------------------------------- network and faults
+
+
+async def test_a_round_trip_delays_every_call_half_each_way(
+    fake_telegram: FakeBotApi, bot: Application, ann: FakeUser
+) -> None:
+    arrivals: list[float] = []
+    fake_telegram.watch(lambda chat, message: arrivals.append(time.monotonic()))
+    fake_telegram.round_trip = 0.4
+    started = time.monotonic()
+    await bot.bot.send_message(ann.id, "hello")
+    answered = time.monotonic()
+    assert 0.4 <= answered - started < 0.8
+    assert 0.2 <= arrivals[0] - started <= answered - started - 0.2  # taken half-way
+    async with aiohttp.ClientSession() as http:
+        started = time.monotonic()
+        assert await get_updates(http, fake_telegram, timeout=0) == []
+        assert 0.4 <= time.monotonic() - started < 0.8  # polling too
+
+
+async def test_the_server_announces_each_message_sent_or_edited(
+    fake_telegram: FakeBotApi, bot: Application, ann: FakeUser
+) -> None:
+    seen: list[tuple[int, str | None]] = []
+    fake_telegram.watch(lambda chat, message: seen.append((chat.id, message.text)))
+    await ann.send_command("/start")
+    welcome = await ann.next_message()
+    await ann.press(welcome, "Yes")
+    await ann.wait_for(lambda m: m.text == "You chose ready:yes")
+    assert seen == [(ann.id, "Welcome! Ready to reflect?"), (ann.id, "You chose ready:yes")]
+
+
+async def raw_send(http: aiohttp.ClientSession, server: FakeBotApi, text: str) -> tuple[int, dict]:
+    url = f"{server.base_url}{server.token}/sendMessage"
+    async with http.post(url, data={"chat_id": 7, "text": text}) as response:
+        return response.status, await response.json()
+
+
+async def test_random_faults_are_seeded_and_spare_polling(fake_telegram: FakeBotApi) -> None:
+    ann = fake_telegram.user(7)
+    faults = RandomFaults(rate_limited=0.3, server_error=0.2, seed=11)
+    statuses: list[list[int]] = []
+    async with aiohttp.ClientSession() as http:
+        for _ in range(2):  # setting the faults again starts again from the seed
+            fake_telegram.faults = faults
+            answers = [await raw_send(http, fake_telegram, f"n{n}") for n in range(40)]
+            statuses.append([status for status, _ in answers])
+            for _ in range(5):
+                assert await get_updates(http, fake_telegram, timeout=0) == []
+    assert statuses[0] == statuses[1]
+    assert set(statuses[0]) == {200, 429, 500}
+    assert fake_telegram.injected_faults == {
+        "429": 2 * statuses[0].count(429),
+        "500": 2 * statuses[0].count(500),
+    }
+    limited = next(body for status, body in answers if status == 429)
+    assert limited["parameters"] == {"retry_after": 1}
+    assert len(ann.messages) == 2 * statuses[0].count(200)  # failed calls sent nothing
+    with pytest.raises(ValueError, match="add up"):
+        RandomFaults(rate_limited=0.6, late=0.6)
+
+
+async def test_a_late_answer_comes_after_the_client_gave_up_but_the_call_was_made(
+    fake_telegram: FakeBotApi,
+) -> None:
+    ann = fake_telegram.user(7)
+    fake_telegram.faults = RandomFaults(late=1.0, late_seconds=2.0)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.3)) as http:
+        with pytest.raises(TimeoutError):
+            await raw_send(http, fake_telegram, "did it arrive?")
+    assert [m.text for m in ann.messages] == ["did it arrive?"]
+    assert fake_telegram.injected_faults == {"late": 1}
