@@ -231,12 +231,15 @@ def echo_steps(index: int) -> list[Step]:
 
 class Replies:
     """The reply each practitioner is waiting for, noticed the moment the fake server
-    takes it; also counts the bot's error and flood messages."""
+    takes it; also counts the bot's error and flood messages, and the messages shown
+    twice in a row (a send retried after an answer that came too late)."""
 
     def __init__(self) -> None:
         self._waiting: dict[int, tuple[Callable[[BotMessage], bool], asyncio.Future]] = {}
         self.errors = 0
         self.flood_warnings = 0
+        self.shown_twice = 0
+        self._last_text: dict[int, str] = {}
 
     def expect(self, chat_id: int, predicate: Callable[[BotMessage], bool]) -> asyncio.Future:
         future = asyncio.get_running_loop().create_future()
@@ -247,6 +250,9 @@ class Replies:
         text = message.text or ""
         self.errors += text == t("errors.internal")
         self.flood_warnings += text == t("errors.flood")
+        if not message.edited:
+            self.shown_twice += self._last_text.get(message.chat_id) == text
+            self._last_text[message.chat_id] = text
         entry = self._waiting.get(message.chat_id)
         if entry is not None and not entry[1].done() and entry[0](message):
             entry[1].set_result((time.perf_counter(), message.message_id))
@@ -537,6 +543,8 @@ class Result:
     stuck_at: dict[str, int]
     errors: int
     flood_warnings: int
+    shown_twice: int
+    load_average: float  # the machine's 1-minute load average as the run began
     injected_faults: dict[str, int]
     restart_seconds: float | None = None
     check: Check | None = None
@@ -599,6 +607,7 @@ async def run(scenario: Scenario, kind: str, n: int, options: argparse.Namespace
         cpu_before, own_before = bot.cpu_seconds(), time.process_time()
         calls_before = Counter(call.method for call in server.requests)
         sampler.start(bot.process.pid)
+        load = os.getloadavg()[0]  # other work on the machine skews the figures
         started = time.perf_counter()
         players = [
             play(
@@ -651,6 +660,8 @@ async def run(scenario: Scenario, kind: str, n: int, options: argparse.Namespace
                 for a in u.callback_answers
             ),
             flood_warnings=replies.flood_warnings,
+            shown_twice=replies.shown_twice,
+            load_average=load,
             injected_faults=injected,
             restart_seconds=restart,
             check=check,
@@ -719,12 +730,14 @@ def describe(result: Result) -> str:
         f"last {ms(result.percentile('last', 0.5))}/{ms(result.percentile('last', 0.95))}, "
         f"other {ms(result.percentile('other', 0.5))}/{ms(result.percentile('other', 0.95))}",
         f"{'':<10}        bot CPU {100 * result.bot_cpu_seconds / result.wall_seconds:.0f}% "
-        f"of a core, driver {100 * result.driver_cpu_seconds / result.wall_seconds:.0f}%; "
+        f"of a core, driver {100 * result.driver_cpu_seconds / result.wall_seconds:.0f}% "
+        f"(load average {result.load_average:.1f} before); "
         f"{sends(result.calls) / result.wall_seconds:.1f} sends/s; "
         f"repeats {result.repeats}, stuck {result.stuck}"
         + (f" {result.stuck_at}" if result.stuck_at else "")
         + f", error replies {result.errors}, "
         f"flood warnings {result.flood_warnings}"
+        + (f", messages shown twice {result.shown_twice}" if result.shown_twice else "")
         + (f", faults {result.injected_faults}" if result.injected_faults else "")
         + (
             f", restart {result.restart_seconds:.1f} s"
@@ -797,7 +810,8 @@ def targets(results: list[Result]) -> list[str]:
             c = ours.check
             lines.append(
                 f"{scenario} N={n}: lost {c.lost}, duplicated {c.duplicated}, "
-                f"misfiled {c.misfiled} {'met' if c.ok and not ours.stuck else 'MISSED'}"
+                f"misfiled {c.misfiled}, practitioners left without a reply {ours.stuck}"
+                f" {'met' if c.ok and not ours.stuck else 'MISSED'}"
             )
     return lines
 
