@@ -518,3 +518,32 @@ async def test_a_moment_of_telegram_trouble_is_retried_unseen(fake_telegram, bot
     fake_telegram.fail_next("sendMessage", retry_after=1)
     question = await say(ann, "We ran the pool night.")
     assert "question 2 of 3" in question.text  # the practitioner saw nothing go wrong
+
+
+async def test_replies_to_many_practitioners_are_not_held_to_a_bulk_pace(fake_telegram, bot):
+    """100 practitioners write at once: their replies go out together, not 30 a second
+    (the pace Telegram asks of bulk notifications), which would take over 2 s."""
+    users = [fake_telegram.user(3000 + n, f"P{n}") for n in range(100)]
+    for user in users:
+        await user.send_command("/help")
+    started = time.monotonic()
+    for user in users:
+        await user.next_message(timeout=10)
+    assert time.monotonic() - started < 1.8
+
+
+async def test_a_button_whose_answer_fails_still_does_its_work(fake_telegram, bot):
+    """Telegram refuses a late answer to a button press ("query is too old"), or fails
+    it: the spinner is the only loss; the press still opens the reflection."""
+    failures = (
+        {"description": "Bad Request: query is too old and response timeout expired"},
+        {"error_code": 500, "description": "Internal Server Error"},
+    )
+    for n, failure in enumerate(failures):
+        user = fake_telegram.user(1001 + n, f"P{n}")
+        await agree(user)
+        await user.send_command("/reflect")
+        menu = await user.next_message()
+        fake_telegram.fail_next("answerCallbackQuery", **failure)
+        await user.press(menu, "Gibbs")
+        assert "question 1 of 6" in (await user.next_message(timeout=5)).text
