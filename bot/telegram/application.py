@@ -51,6 +51,8 @@ COMMAND_DESCRIPTION_KEYS = {
 }
 # Loose text never saved is deleted 24 hours after it arrived: checked this often.
 PURGE_INTERVAL = timedelta(minutes=10)
+CONNECTIONS = 16  # to the Bot API, shared by all replies (getUpdates has its own)
+POOL_WAIT_SECONDS = 10.0
 log = logging.getLogger(__name__)
 _background: set[asyncio.Task] = set()  # strong references until they finish
 
@@ -85,6 +87,11 @@ def build_application(
         # once dealt with; each practitioner's in order, different ones side by side.
         .update_queue(queue)
         .rate_limiter(RetryingRateLimiter())
+        # A few connections, reused: httpx looks over every pooled connection on each
+        # request, and PTB's 256 made that half of the event loop's work under load.
+        # A request waits up to POOL_WAIT_SECONDS for one, then counts as a network error.
+        .connection_pool_size(CONNECTIONS)
+        .pool_timeout(POOL_WAIT_SECONDS)
         .concurrent_updates(PerPractitionerUpdateProcessor(on_handled=queue.handled))
         .build()
     )
