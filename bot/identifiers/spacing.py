@@ -47,6 +47,11 @@ def _invisible(char: str) -> bool:
 def find_in_original(text: str, find: Callable[[str], list[Finding]]) -> list[Finding]:
     """``find`` run on the normalised text, its findings given as spans of ``text``."""
     plain, where = normalised(text)
+    return in_original(text, plain, where, find(plain))
+
+
+def in_original(text: str, plain: str, where: list[int], findings: list[Finding]) -> list[Finding]:
+    """Findings in ``plain`` (``normalised(text)``) as spans of ``text``."""
     if plain == text:
-        return find(text)
-    return [Finding.at(f.kind, text, where[f.start], where[f.end - 1] + 1) for f in find(plain)]
+        return findings
+    return [Finding.at(f.kind, text, where[f.start], where[f.end - 1] + 1) for f in findings]

@@ -9,7 +9,6 @@ it; everything else goes on to the reflection, the note, or the answer being rew
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable, Collection
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import sqlite_utils
 
 import storage
 from bot.identifiers import Finding, IdentifierDetector, redact
+from bot.services.batching import Batches
 from bot.services.editing import AnswerEdited, EditingService, EditNotPossible
 from bot.services.errors import NotFound
 from bot.services.reflecting import (
@@ -108,6 +108,10 @@ class IntakeService:
         self._detector = detector
         self._clock = clock
         self._model_pool = model_pool
+        # Texts that arrive while the model is busy are checked together, in one batch.
+        self._checks: Batches[tuple[str, tuple[str, ...]], list[Finding]] = Batches(
+            detector.find_many, model_pool
+        )
 
     async def receive_text(
         self,
@@ -220,8 +224,7 @@ class IntakeService:
 
     async def _find(self, text: str, own_names: Collection[str]) -> list[Finding]:
         """Identifiers in the text; the model runs off the event loop."""
-        find = functools.partial(self._detector.find, text, own_names=tuple(own_names))
-        return await asyncio.get_running_loop().run_in_executor(self._model_pool, find)
+        return await self._checks.run((text, tuple(own_names)))
 
     def _base(self, target: _Target) -> str | None:
         """For the next part of a long message: the answer it continues, else None."""

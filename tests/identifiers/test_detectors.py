@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -19,6 +20,7 @@ from bot.identifiers import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+LABELLED = ROOT / "tests" / "data" / "identifier_sentences.jsonl"
 
 NOTE = (
     "Phoned Jamie Fraser's mum on 07700 900123 (jamie.mum@gmail.com), lives at KY1 2AB. "
@@ -213,3 +215,17 @@ def test_the_model_loads_once_and_is_shared_by_threads() -> None:
     detector.warm()
     assert detector._pipeline() is pipeline
     assert pipeline.pipe_names == ["ner"]
+
+
+@pytest.mark.slow
+def test_checking_texts_together_finds_what_checking_each_finds(
+    detector: SpacyIdentifierDetector,
+) -> None:
+    sentences = [json.loads(line)["text"] for line in LABELLED.read_text().splitlines()]
+    texts = [(text, ("Karen", "Smith") if n % 3 == 0 else ()) for n, text in enumerate(sentences)]
+    texts.append(("", ()))
+    together = detector.find_many(texts)
+    assert together == [detector.find(text, own_names=own) for text, own in texts]
+    assert sum(map(len, together)) > 50  # the labelled set has many identifiers to find
+    fake = FakeIdentifierDetector()
+    assert fake.find_many(texts) == [fake.find(text, own_names=own) for text, own in texts]
