@@ -125,11 +125,19 @@ class ReflectingService:
         return None
 
     def start(self, user_id: int, question_set_id: str) -> QuestionStep:
-        """Begin a reflection with a question set. Any open one must be settled first."""
+        """Begin a reflection with a question set. Any open one must be settled first,
+        unless it is this very choice again, with nothing answered yet (a press handled
+        again after a restart, or tapped twice): then it is its first question again."""
         question_set = self._question_sets.get(question_set_id)
         if question_set is None:
             raise NotFound(f"no question set {question_set_id!r}")
-        if self.open_reflection(user_id) is not None:
+        open_one = self.open_reflection(user_id)
+        if open_one is not None:
+            fresh = not storage.answers_for(self._db, open_one.id)
+            if fresh and open_one.question_set_id == question_set_id:
+                step = self._next_step(open_one)
+                assert step is not None
+                return step
             raise NotAllowed("an open reflection must be kept or deleted first")
         reflection = storage.start_reflection(
             self._db,

@@ -547,3 +547,25 @@ async def test_a_button_whose_answer_fails_still_does_its_work(fake_telegram, bo
         fake_telegram.fail_next("answerCallbackQuery", **failure)
         await user.press(menu, "Gibbs")
         assert "question 1 of 6" in (await user.next_message(timeout=5)).text
+
+
+async def test_a_question_set_chosen_again_before_answering_asks_its_first_question(
+    fake_telegram, bot
+):
+    """The press is handled again (a restart after the reflection was opened but before
+    its question went out, or a double tap): the first question, not a refusal that a
+    late button answer could not even show."""
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    await ann.send_command("/reflect")
+    menu = await ann.next_message()
+    [gibbs] = [data for row in menu.buttons for text, data in row if text.startswith("Gibbs")]
+    await ann.press(menu, callback_data=gibbs)
+    assert "question 1 of 6" in (await ann.next_message()).text
+    await ann.press_raw(menu.message_id, gibbs)
+    assert "question 1 of 6" in (await ann.next_message()).text
+    await say(ann, GIBBS_ANSWERS[0])
+    await ann.press_raw(menu.message_id, gibbs)  # once answered, the menu is spent
+    await fake_telegram.wait_idle()
+    assert "expired" in ann.callback_answers[-1].text
+    assert len(storage.answers_for(bot.db, bot.reflecting.open_reflection(1001).id)) == 1

@@ -102,6 +102,20 @@ async def test_one_reflection_open_at_a_time(reflecting):
         reflecting.start(BO, "no-such-set")
 
 
+async def test_the_same_choice_again_before_any_answer_gives_the_same_first_question(
+    services, reflecting
+):
+    """A press handled again after a restart (it was stored, its reply never sent), or a
+    double tap: the practitioner gets the first question, not a refusal."""
+    first = reflecting.start(ANN, "gibbs")
+    again = reflecting.start(ANN, "gibbs")
+    assert again.reflection.id == first.reflection.id and again.number == 1
+    assert services.db["reflections"].count_where("user_id = ?", [ANN]) == 1
+    await reflecting.receive_text(ANN, "We ran the pool night.")
+    with pytest.raises(NotAllowed):  # once answered, the choice is spent
+        reflecting.start(ANN, "gibbs")
+
+
 async def test_plain_text_outside_a_reflection_is_offered_as_a_note(services, reflecting):
     offer = await reflecting.receive_text(ANN, CONFLICT)
     assert isinstance(offer, NoteOffer) and not offer.extended
