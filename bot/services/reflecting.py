@@ -169,7 +169,7 @@ class ReflectingService:
             if latest is not None and latest.text == text and now - latest.updated_at <= RESEND:
                 earlier = latest
         if earlier is not None:
-            return self._already_saved(user_id, earlier)
+            return await self._already_saved(user_id, earlier)
         reflection = self.open_reflection(user_id)
         if reflection is None:
             return self._offer_note(user_id, text, now, message_id)
@@ -181,11 +181,25 @@ class ReflectingService:
             return self._offer_note(user_id, text, now, message_id)
         return await self._answer(reflection, step.question.id, text, message_id)
 
-    def _already_saved(self, user_id: int, answer: Answer) -> NoteOffer | AlreadySaved:
-        """The text is stored already: offer its note again, or say so and re-ask."""
+    async def _already_saved(
+        self, user_id: int, answer: Answer
+    ) -> NoteOffer | Finished | AlreadySaved:
+        """The text is stored already: offer its note again; if it was a reflection's last
+        answer, finish the reflection if the bot stopped before it could, and show it
+        saved with its suggestions (the reply that never went out); else say so and
+        re-ask the current question."""
         reflection = storage.get_reflection(self._db, answer.reflection_id)
         if reflection is not None and reflection.status == "pending":
             return NoteOffer(reflection, extended=False)
+        if reflection is not None and reflection.status == "open":
+            if self._next_step(reflection) is None:
+                finished = await self._finish(reflection)
+                if finished is not None:
+                    return finished
+        elif reflection is not None and reflection.status == "done":
+            answers = storage.answers_for(self._db, reflection.id)
+            if answers and answers[-1].id == answer.id:
+                return Finished(reflection, storage.suggestions_for(self._db, reflection.id))
         return AlreadySaved(self.current_step(user_id))
 
     async def receive_held(

@@ -217,3 +217,31 @@ async def test_a_crash_while_suggesting_leaves_the_reflection_open_to_finish_lat
     offer = await reflecting.receive_text(ANN, "a new thought")  # finishes the old one first
     assert isinstance(offer, NoteOffer)
     assert storage.suggestions_for(services.db, step.reflection.id)[0].indicator_id == "2.6"
+
+
+async def test_the_last_answer_handled_again_shows_the_reflection_saved(services, reflecting):
+    """After a kill, the message that finished a reflection is handled again: the
+    practitioner gets the saved reflection with its suggestions (the reply that never
+    went out), whether the bot stopped before or after finishing it."""
+    step = reflecting.start(ANN, "quick")
+    finished = await reflecting.receive_text(ANN, CONFLICT, message_id=40)
+    assert isinstance(finished, Finished) and finished.suggestions
+    again = await reflecting.receive_text(ANN, CONFLICT, message_id=40)
+    assert isinstance(again, Finished)
+    assert again.reflection.id == step.reflection.id
+    assert [s.indicator_id for s in again.suggestions] == [
+        s.indicator_id for s in finished.suggestions
+    ]
+    # Stopped between storing the answer and finishing: finished when handled again.
+    step = reflecting.start(BO, "quick")
+    storage.save_answer(
+        services.db,
+        step.reflection.id,
+        "note",
+        CONFLICT,
+        step.reflection.started_at,
+        message_id=41,
+    )
+    late = await reflecting.receive_text(BO, CONFLICT, message_id=41)
+    assert isinstance(late, Finished) and late.reflection.status == "done"
+    assert [a.text for a in storage.answers_for(services.db, step.reflection.id)] == [CONFLICT]
