@@ -17,11 +17,22 @@ import logging
 from typing import Any
 
 from telegram import Bot, Update
+from telegram.error import NetworkError
 
 from bot.services.inbox import InboxService
 from bot.telegram.gate import is_private_person
 
 log = logging.getLogger(__name__)
+
+
+class InboxUnavailable(NetworkError):
+    """An update could not be written to the inbox (a full disk, a locked file).
+
+    A Telegram network error as far as PTB is concerned: its polling loop then waits (1 s,
+    growing to 30 s) and asks again from the same offset, so Telegram sends the update
+    again, instead of the polling task stopping for good while the process lives on.
+    With a webhook, Telegram is answered 500 and sends it again.
+    """
 
 
 class InboxQueue(asyncio.Queue):
@@ -34,11 +45,11 @@ class InboxQueue(asyncio.Queue):
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
             try:
                 fresh = self.inbox.receive(item.update_id, item.effective_user.id, payload)
-            except Exception:
+            except Exception as error:
                 # Telegram is not told the update arrived, so it sends it again; but with a
                 # webhook nobody else says so (PTB logs the failed request at DEBUG only).
                 log.exception("could not write update %s to the inbox", item.update_id)
-                raise
+                raise InboxUnavailable(f"update {item.update_id} not written down") from error
             if not fresh:
                 log.info("update %s arrived again: already in hand", item.update_id)
                 return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from dataclasses import replace
 
@@ -569,3 +570,26 @@ async def test_a_question_set_chosen_again_before_answering_asks_its_first_quest
     await fake_telegram.wait_idle()
     assert "expired" in ann.callback_answers[-1].text
     assert len(storage.answers_for(bot.db, bot.reflecting.open_reflection(1001).id)) == 1
+
+
+async def test_an_update_that_cannot_be_written_down_comes_again_and_polling_goes_on(
+    fake_telegram, bot, monkeypatch
+):
+    """A moment when the inbox cannot be written (a full disk, a locked file): Telegram is
+    not told the update arrived, polling waits and asks again, and the message is handled
+    then; polling does not stop for good while the process lives on."""
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    receive, failures = bot.inbox.receive, []
+
+    def full_disk_once(update_id, user_id, payload):
+        if not failures:
+            failures.append(update_id)
+            raise sqlite3.OperationalError("database or disk is full")
+        return receive(update_id, user_id, payload)
+
+    monkeypatch.setattr(bot.inbox, "receive", full_disk_once)
+    await ann.send_text("We ran the pool night and it went well.")
+    offer = await ann.next_message(timeout=10)
+    assert offer.text == "Save this as a quick reflection?" and failures
+    assert (await say(ann, "And a second thought, later.")).text  # polling goes on

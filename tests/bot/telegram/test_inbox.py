@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from telegram import Update
 
-from bot.telegram.inbox import InboxQueue
+from bot.telegram.inbox import InboxQueue, InboxUnavailable
 
 
 class FullDisk:
@@ -28,8 +28,9 @@ async def test_an_update_it_cannot_write_down_is_refused_and_logged_without_its_
         "text": "a private reflection",
     }
     update = Update.de_json({"update_id": 5, "message": message}, None)
-    with caplog.at_level(logging.ERROR), pytest.raises(sqlite3.OperationalError):
+    with caplog.at_level(logging.ERROR), pytest.raises(InboxUnavailable) as refused:
         await queue.put(update)  # PTB's webhook then answers 500: Telegram sends it again
+    assert isinstance(refused.value.__cause__, sqlite3.OperationalError)
     assert queue.empty()
     [record] = caplog.records
     assert record.getMessage() == "could not write update 5 to the inbox" and record.exc_info
