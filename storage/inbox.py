@@ -26,11 +26,13 @@ def receive_update(
     return cursor.rowcount == 1
 
 
-def mark_handled(db: sqlite_utils.Database, update_id: int, now: datetime) -> None:
-    db.execute(
-        "UPDATE inbox SET payload = NULL, handled_at = ? WHERE update_id = ?",
-        [to_db(now), update_id],
-    )
+def mark_handled(db: sqlite_utils.Database, update_ids: list[int], now: datetime) -> None:
+    """The bot has dealt with these updates: empty their content, keep their ids."""
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE inbox SET payload = NULL, handled_at = ? WHERE update_id = ?",
+            [(to_db(now), update_id) for update_id in update_ids],
+        )
 
 
 def unhandled_updates(db: sqlite_utils.Database) -> list[str]:

@@ -24,9 +24,9 @@ class InboxService:
         """Write an update down; False if it arrived before (do not handle it again)."""
         return storage.receive_update(self._db, update_id, user_id, payload, self._clock())
 
-    def handled(self, update_id: int) -> None:
-        """The bot has dealt with the update: keep its id only."""
-        storage.mark_handled(self._db, update_id, self._clock())
+    def handled(self, *update_ids: int) -> None:
+        """The bot has dealt with these updates: keep their ids only."""
+        storage.mark_handled(self._db, list(update_ids), self._clock())
 
     def unhandled(self) -> list[str]:
         """Updates written down but not handled when the bot stopped, oldest first."""

@@ -186,6 +186,8 @@ async def _shut_down(application: Application) -> None:
         task.cancel()
     await asyncio.gather(*_background, return_exceptions=True)
     await application.bot_data.services.feedback.stop()
+    if isinstance(application.update_queue, InboxQueue):
+        application.update_queue.mark_handled()  # the last ones, before the database closes
 
 
 def _in_background(work: Coroutine, name: str) -> None:

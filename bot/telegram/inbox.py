@@ -24,6 +24,11 @@ from bot.telegram.gate import is_private_person
 
 log = logging.getLogger(__name__)
 
+# Updates handled within this long are marked in one write: one commit, and one return
+# of the GIL, for many. A crash in between only means they are handled again at start-up
+# (handling is idempotent), and their text stays in the file this much longer.
+MARK_DELAY_SECONDS = 0.05
+
 
 class InboxUnavailable(NetworkError):
     """An update could not be written to the inbox (a full disk, a locked file).
@@ -39,6 +44,8 @@ class InboxQueue(asyncio.Queue):
     def __init__(self) -> None:
         super().__init__()
         self.inbox: InboxService | None = None  # set when the application is built
+        self._handled: list[int] = []
+        self._marking: asyncio.TimerHandle | None = None
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update) and self.inbox is not None and is_private_person(item):
@@ -65,6 +72,21 @@ class InboxQueue(asyncio.Queue):
         return len(payloads)
 
     def handled(self, update: object) -> None:
-        """Called when the bot has dealt with an update (whatever the outcome)."""
-        if isinstance(update, Update) and self.inbox is not None:
-            self.inbox.handled(update.update_id)
+        """Called when the bot has dealt with an update (whatever the outcome); marked in
+        the inbox within ``MARK_DELAY_SECONDS``, with the others handled meanwhile."""
+        if not isinstance(update, Update) or self.inbox is None:
+            return
+        self._handled.append(update.update_id)
+        if self._marking is None:
+            self._marking = asyncio.get_running_loop().call_later(
+                MARK_DELAY_SECONDS, self.mark_handled
+            )
+
+    def mark_handled(self) -> None:
+        """Mark the updates handled so far (at once: the bot is stopping)."""
+        if self._marking is not None:
+            self._marking.cancel()
+            self._marking = None
+        handled, self._handled = self._handled, []
+        if handled and self.inbox is not None:
+            self.inbox.handled(*handled)

@@ -21,7 +21,7 @@ def test_an_update_is_written_once_and_emptied_when_handled(db):
     assert storage.receive_update(db, 7, 1001, '{"text": "again"}', NOW) is False
     assert storage.receive_update(db, 5, 1001, '{"text": "earlier"}', NOW) is True
     assert storage.unhandled_updates(db) == ['{"text": "earlier"}', '{"text": "first"}']
-    storage.mark_handled(db, 5, NOW)
+    storage.mark_handled(db, [5], NOW)
     assert storage.unhandled_updates(db) == ['{"text": "first"}']
     [row] = [r for r in storage.rows_about(db, 1001)["inbox"] if r["update_id"] == 5]
     assert row["payload"] is None and row["handled_at"]
@@ -30,6 +30,6 @@ def test_an_update_is_written_once_and_emptied_when_handled(db):
 def test_handled_updates_are_forgotten_after_a_while(db):
     storage.receive_update(db, 1, 1001, "{}", NOW)
     storage.receive_update(db, 2, 1001, "{}", NOW)
-    storage.mark_handled(db, 1, NOW)
+    storage.mark_handled(db, [1], NOW)
     assert storage.prune_inbox(db, NOW + timedelta(days=3)) == 1
     assert storage.unhandled_updates(db) == ["{}"]  # never drops what is not handled

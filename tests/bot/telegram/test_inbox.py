@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 
 import pytest
 from telegram import Update
 
-from bot.telegram.inbox import InboxQueue, InboxUnavailable
+from bot.telegram.inbox import MARK_DELAY_SECONDS, InboxQueue, InboxUnavailable
 
 
 class FullDisk:
@@ -35,3 +36,30 @@ async def test_an_update_it_cannot_write_down_is_refused_and_logged_without_its_
     [record] = caplog.records
     assert record.getMessage() == "could not write update 5 to the inbox" and record.exc_info
     assert "private reflection" not in caplog.text
+
+
+class Recording:
+    def __init__(self) -> None:
+        self.marked: list[tuple[int, ...]] = []
+
+    def receive(self, update_id: int, user_id: int | None, payload: str) -> bool:
+        return True
+
+    def handled(self, *update_ids: int) -> None:
+        self.marked.append(update_ids)
+
+
+async def test_updates_handled_together_are_marked_in_one_write_soon_after():
+    queue = InboxQueue()
+    queue.inbox = Recording()
+    updates = [Update.de_json({"update_id": n}, None) for n in (1, 2, 3)]
+    for update in updates:
+        queue.handled(update)
+    assert queue.inbox.marked == []  # not yet: within MARK_DELAY_SECONDS
+    await asyncio.sleep(MARK_DELAY_SECONDS * 3)
+    assert queue.inbox.marked == [(1, 2, 3)]
+    queue.handled(Update.de_json({"update_id": 4}, None))
+    queue.mark_handled()  # the bot is stopping: at once
+    assert queue.inbox.marked == [(1, 2, 3), (4,)]
+    await asyncio.sleep(MARK_DELAY_SECONDS * 3)
+    assert queue.inbox.marked == [(1, 2, 3), (4,)]  # and not twice
