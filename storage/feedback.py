@@ -49,14 +49,14 @@ class Unencoded:
     text: str
 
 
-def _decision(row: dict, vector: bytes | None) -> Decision:
+def _decision(row: dict) -> Decision:
     return Decision(
         reflection_id=row["reflection_id"],
         indicator_id=row["indicator_id"],
         user_id=row["user_id"],
         confirmed=row["status"] == "confirmed",
         decided_at=from_db(row["updated_at"]),  # type: ignore[arg-type]
-        vector=None if vector is None else np.frombuffer(vector, dtype="<f4"),
+        vector=None if row["vector"] is None else np.frombuffer(row["vector"], dtype="<f4"),
     )
 
 
@@ -71,7 +71,7 @@ def decisions_for(db: sqlite_utils.Database, reflection_id: int, model_id: str) 
         """,
         [reflection_id, model_id],
     )
-    return [_decision(row, row["vector"]) for row in rows]
+    return [_decision(row) for row in rows]
 
 
 def encoded_decisions(
@@ -95,7 +95,7 @@ def encoded_decisions(
         )
         if not rows:
             return
-        yield [_decision(row, row["vector"]) for row in rows]
+        yield [_decision(row) for row in rows]
         after = (rows[-1]["reflection_id"], rows[-1]["indicator_id"])
 
 

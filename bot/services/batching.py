@@ -33,7 +33,6 @@ class Batches(Generic[Item, Result]):
         self.max_size = max_size
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
         self._worker: asyncio.Task[None] | None = None
-        self.sizes: list[int] = []  # the size of each batch run, for tests and benchmarks
 
     async def run(self, item: Item) -> Result:
         loop = asyncio.get_running_loop()
@@ -47,7 +46,6 @@ class Batches(Generic[Item, Result]):
         while self._waiting:
             batch = self._waiting[: self.max_size]
             del self._waiting[: self.max_size]
-            self.sizes = [*self.sizes[-999:], len(batch)]
             try:
                 results = await self._call([item for item, _ in batch])
             except Exception as error:

@@ -365,8 +365,8 @@ class ReflectingService:
             self._suggester.model_id,
             self._clock(),
         )
-        # Finishing again (an answer changed) may change the text its tags are about.
-        self._feedback.changed(reflection.id)
+        if reflection.status == "done":  # finished again: its tags' texts may have changed
+            self._feedback.changed(reflection.id)
         return Finished(done, stored)
 
     def _compose(self, reflection_id: int) -> str:

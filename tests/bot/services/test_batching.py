@@ -19,9 +19,15 @@ def pool():
 
 
 async def test_an_item_alone_runs_at_once(pool):
-    batches = Batches(lambda items: [item * 2 for item in items], pool)
+    calls = []
+
+    def double(items):
+        calls.append(list(items))
+        return [item * 2 for item in items]
+
+    batches = Batches(double, pool)
     assert await batches.run(21) == 42
-    assert batches.sizes == [1]
+    assert calls == [[21]]
 
 
 async def test_items_that_wait_go_together_in_order(pool):
