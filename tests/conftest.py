@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -11,6 +14,18 @@ from bot.config import Secret, Settings
 from bot.identifiers import FakeIdentifierDetector
 from bot.services.container import Services, build_services
 from framework import FakeEncoder, ScoringParameters, Suggester, load_framework
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """A script in benchmarks/ as a module, to test its parts (they are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return module
 
 
 def fake_suggester() -> Suggester:

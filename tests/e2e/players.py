@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from telegram.ext import Application
 
+import storage
 from bot.config import Settings
 from bot.identifiers import FakeIdentifierDetector
 from bot.services.container import Services, build_services
@@ -52,10 +54,10 @@ async def say(user: FakeUser, text: str) -> BotMessage:
     return await user.next_message()
 
 
-async def agree(user: FakeUser) -> None:
-    """/start and tap "I agree"."""
+async def agree(user: FakeUser, timeout: float = 5.0) -> None:
+    """/start and tap "I agree" (``timeout``: for the welcome, e.g. while a bot starts)."""
     await user.send_command("/start")
-    welcome = await user.next_message()
+    welcome = await user.next_message(timeout=timeout)
     await user.press(welcome, "I agree")
     await user.wait_for(lambda m: m.message_id == welcome.message_id and "Thank you" in m.text)
 
@@ -66,3 +68,19 @@ async def reflect_with(user: FakeUser, set_name: str) -> BotMessage:
     menu = await user.next_message()
     await user.press(menu, set_name)
     return await user.next_message()
+
+
+def backlog_note(n: int) -> str:
+    """What practitioner ``n`` sends in a backlog test: a different text each."""
+    return f"note from practitioner {n}: we ran the pool night"
+
+
+def assert_each_note_stored_once(db_path: Path, users: list[FakeUser]) -> None:
+    """After a kill with a backlog: each practitioner's note is stored, exactly once."""
+    db = storage.open_database(db_path)
+    try:
+        for n, user in enumerate(users):
+            texts = [a["text"] for a in storage.rows_about(db, user.id)["answers"]]
+            assert texts == [backlog_note(n)], n
+    finally:
+        db.close()

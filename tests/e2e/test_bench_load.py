@@ -3,33 +3,18 @@ smoke run in its smallest form against the real `reflectbot run` and the echo bo
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 import storage
+from tests.conftest import BENCHMARKS, load_benchmark
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "bench_load", ROOT / "benchmarks" / "bench_load.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_load", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = load_script()
+bench = load_benchmark("bench_load")
 NOW = "2026-11-27T10:00:00+00:00"
 
 
@@ -102,7 +87,7 @@ def test_the_practitioners_answers_pass_the_identifier_guard() -> None:
 @pytest.mark.slow
 def test_the_smallest_run_stores_every_answer_once(tmp_path: Path) -> None:
     results = tmp_path / "results.json"
-    command = [sys.executable, str(ROOT / "benchmarks" / "bench_load.py"), "--quick"]
+    command = [sys.executable, str(BENCHMARKS / "bench_load.py"), "--quick"]
     command += ["--workdir", str(tmp_path), "--json", str(results)]
     run = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr

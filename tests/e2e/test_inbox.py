@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
-import storage
-
+from .players import assert_each_note_stored_once, backlog_note
 from .test_run_command import start_bot
 
 PRACTITIONERS = 40
@@ -32,7 +31,7 @@ async def test_a_kill_with_a_backlog_loses_no_message_and_repeats_none(fake_tele
             await user.press(welcome, "I agree")
         await fake_telegram.wait_idle(timeout=30)
         for n, user in enumerate(users):  # all at once: a backlog
-            await user.send_text(f"note from practitioner {n}: we ran the pool night")
+            await user.send_text(backlog_note(n))
         # Telegram is told they arrived (the next getUpdates confirms them); kill at once.
         await wait_until(lambda: not fake_telegram.pending_updates, timeout=30)
         process.send_signal(signal.SIGKILL)
@@ -48,10 +47,4 @@ async def test_a_kill_with_a_backlog_loses_no_message_and_repeats_none(fake_tele
     finally:
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.communicate(), timeout=30)
-    db = storage.open_database(tmp_path / "bot.sqlite3")
-    try:
-        for n, user in enumerate(users):
-            texts = [a["text"] for a in storage.rows_about(db, user.id)["answers"]]
-            assert texts == [f"note from practitioner {n}: we ran the pool night"], n
-    finally:
-        db.close()
+    assert_each_note_stored_once(tmp_path / "bot.sqlite3", users)

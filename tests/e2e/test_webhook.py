@@ -19,7 +19,8 @@ import aiohttp
 
 import storage
 
-from .fake_bot_api import FakeBotApi, FakeUser
+from .fake_bot_api import FakeBotApi
+from .players import agree, assert_each_note_stored_once, backlog_note
 from .test_health_and_startup import run_command
 from .test_run_command import start_bot
 
@@ -96,13 +97,6 @@ async def kill(process: asyncio.subprocess.Process) -> None:
     await asyncio.wait_for(process.wait(), timeout=30)
 
 
-async def agree(user: FakeUser) -> None:
-    await user.send_command("/start")
-    welcome = await user.next_message(timeout=STARTUP_TIMEOUT)
-    await user.press(welcome, "I agree")
-    await user.wait_for(lambda m: m.message_id == welcome.message_id and "Thank you" in m.text)
-
-
 async def test_a_practitioner_reflects_through_the_webhook_and_forgeries_are_refused(
     fake_telegram: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -110,7 +104,7 @@ async def test_a_practitioner_reflects_through_the_webhook_and_forgeries_are_ref
     db_path = tmp_path / "bot.sqlite3"
     process, url = await start_webhook_bot(fake_telegram, tmp_path)
     try:
-        await agree(ann)
+        await agree(ann, timeout=STARTUP_TIMEOUT)
         await ann.send_text(CONFLICT)
         offer = await ann.next_message(timeout=10)
         assert offer.text == "Save this as a quick reflection?"
@@ -187,10 +181,10 @@ async def test_a_kill_with_a_backlog_loses_no_message_and_repeats_none(
     process, _ = await start_webhook_bot(fake_telegram, tmp_path, secret=None)
     try:
         for user in users:
-            await agree(user)
+            await agree(user, timeout=STARTUP_TIMEOUT)
         await fake_telegram.wait_idle(timeout=30)
         for n, user in enumerate(users):  # all at once: a backlog
-            await user.send_text(f"note from practitioner {n}: we ran the pool night")
+            await user.send_text(backlog_note(n))
         # Every update answered 200, so Telegram has forgotten them all: kill at once.
         async with asyncio.timeout(30):
             while fake_telegram.pending_updates:
@@ -213,13 +207,7 @@ async def test_a_kill_with_a_backlog_loses_no_message_and_repeats_none(
         await fake_telegram.wait_idle(quiet=0.5, timeout=30)
     finally:
         await stop(process)
-    db = storage.open_database(tmp_path / "bot.sqlite3")
-    try:
-        for n, user in enumerate(users):
-            texts = [a["text"] for a in storage.rows_about(db, user.id)["answers"]]
-            assert texts == [f"note from practitioner {n}: we ran the pool night"], n
-    finally:
-        db.close()
+    assert_each_note_stored_once(tmp_path / "bot.sqlite3", users)
     # A new random secret at each start, as Telegram allows.
     secrets = [call["secret_token"] for call in fake_telegram.calls("setWebhook")]
     assert len(secrets) == 2 and secrets[0] != secrets[1]

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from bot.identifiers import Finding
+from tests.conftest import load_benchmark
 
-ROOT = Path(__file__).resolve().parents[2]
 DEV_SET = Path(__file__).with_name("dev_sentences.jsonl")
-
-
-def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "identifiers_eval", ROOT / "benchmarks" / "identifiers_eval.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("identifiers_eval", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-script = load_script()
+script = load_benchmark("identifiers_eval")
 
 
 def test_the_dev_set_is_big_enough_and_half_has_identifiers() -> None:

@@ -5,21 +5,11 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import numpy as np
-import pytest
 
 import storage
 
 NOW = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
 MODEL = "test-model"
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = storage.open_database(tmp_path / "test.sqlite3")
-    storage.save_consent(database, 1, "Ann", "Europe/London", NOW)
-    storage.save_consent(database, 2, "Bo", "Europe/London", NOW)
-    yield database
-    database.close()
 
 
 def finished(db, user_id=1, text="Whole text. The fight sentence.", evidence="The fight."):

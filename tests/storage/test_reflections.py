@@ -8,15 +8,6 @@ import storage
 NOW = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
 
 
-@pytest.fixture
-def db(tmp_path):
-    database = storage.open_database(tmp_path / "test.sqlite3")
-    storage.save_consent(database, 1, "Ann", "Europe/London", NOW)
-    storage.save_consent(database, 2, "Bo", "Europe/London", NOW)
-    yield database
-    database.close()
-
-
 def start(db, user_id=1, status="open", now=NOW):
     return storage.start_reflection(
         db,
