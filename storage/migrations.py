@@ -177,12 +177,86 @@ def _m005_feedback_vectors(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m006_nudges(db: sqlite_utils.Database) -> None:
+    """Nudges: each practitioner's settings, their regular sessions (and the dates a
+    session does not happen), every nudge sent or snoozed with its due time (so none is
+    sent twice, also across restarts), and which session or weekly question a
+    reflection answers."""
+    db.execute(
+        """
+        CREATE TABLE nudge_settings (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            quiet_start TEXT,                -- 'HH:MM' local; NULL with quiet_end: none
+            quiet_end TEXT,
+            sessions_on INTEGER NOT NULL,
+            session_delay_minutes INTEGER NOT NULL,
+            weekly_on INTEGER NOT NULL,
+            weekly_day INTEGER NOT NULL,     -- 0 Monday .. 6 Sunday
+            weekly_time TEXT NOT NULL,       -- 'HH:MM' local
+            after_reflecting TEXT NOT NULL CHECK (after_reflecting IN ('soften', 'skip')),
+            default_set_id TEXT,             -- NULL: the first guided question set
+            paused_until TEXT,               -- local date 'YYYY-MM-DD', inclusive
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            weekdays TEXT NOT NULL,          -- e.g. '1' or '0,3' (0 Monday .. 6 Sunday)
+            end_time TEXT NOT NULL,          -- 'HH:MM' local
+            created_at TEXT NOT NULL,
+            removed_at TEXT                  -- kept so reflections still name it
+        )
+        """
+    )
+    db.execute("CREATE INDEX sessions_by_user ON sessions(user_id, removed_at)")
+    db.execute(
+        """
+        CREATE TABLE session_skips (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            day TEXT NOT NULL,               -- local date 'YYYY-MM-DD'
+            PRIMARY KEY (session_id, day)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE nudges (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            slot TEXT NOT NULL,              -- 'weekly' or 'session:<id>'
+            kind TEXT NOT NULL CHECK (kind IN ('session', 'weekly')),
+            session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            due_at TEXT NOT NULL,            -- UTC; with slot, never sent twice
+            status TEXT NOT NULL,            -- snoozed, sent, answered, replaced, dropped, failed
+            question_id TEXT,                -- a weekly nudge's question
+            message_id INTEGER,              -- the nudge's message, to take its buttons away
+            sent_at TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (user_id, slot, due_at)
+        )
+        """
+    )
+    db.execute("CREATE INDEX nudges_by_user ON nudges(user_id, status, due_at)")
+    db.execute(
+        "ALTER TABLE reflections ADD COLUMN session_id INTEGER"
+        " REFERENCES sessions(id) ON DELETE SET NULL"
+    )
+    db.execute("ALTER TABLE reflections ADD COLUMN prompt_id TEXT")  # a weekly question
+
+
 MIGRATIONS: list[Migration] = [
     _m001_initial,
     _m002_privacy,
     _m003_reliability,
     _m004_inbox,
     _m005_feedback_vectors,
+    _m006_nudges,
 ]
 # From this schema version on, the database is always used with secure_delete on.
 SECURE_DELETE_SINCE = 2

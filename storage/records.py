@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Literal
 
 TagStatus = Literal["confirmed", "rejected"]
@@ -36,6 +36,8 @@ class Reflection:
     started_at: datetime
     finished_at: datetime | None
     text: str
+    session_id: int | None = None  # the regular session it is about, if any
+    prompt_id: str | None = None  # the weekly question it answers, if any
 
 
 @dataclass(frozen=True)
@@ -99,3 +101,53 @@ class AnswerEdit:
     user_id: int
     answer_id: int
     started_at: datetime
+
+
+NudgeStatus = Literal["snoozed", "sent", "answered", "replaced", "dropped", "failed"]
+AfterReflecting = Literal["soften", "skip"]
+
+
+@dataclass(frozen=True)
+class NudgeSettings:
+    """When a practitioner wants to be nudged; times are local, in their time zone."""
+
+    user_id: int
+    quiet_start: time | None = time(21, 30)  # None (with quiet_end): no quiet hours
+    quiet_end: time | None = time(8, 0)
+    sessions_on: bool = True
+    session_delay_minutes: int = 30
+    weekly_on: bool = True
+    weekly_day: int = 4  # 0 Monday .. 6 Sunday: Friday
+    weekly_time: time = time(16, 0)
+    after_reflecting: AfterReflecting = "soften"
+    default_set_id: str | None = None  # None: the first guided question set
+    paused_until: date | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class Session:
+    """A practitioner's regular session ("Tuesday youth club")."""
+
+    id: int
+    user_id: int
+    name: str
+    weekdays: frozenset[int]  # 0 Monday .. 6 Sunday
+    end_time: time
+    skipped: frozenset[date]  # local dates it does not happen
+    removed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """A nudge sent (or snoozed to be sent): ``slot`` and ``due_at`` name it for good."""
+
+    id: int
+    user_id: int
+    slot: str
+    kind: str  # 'session' or 'weekly'
+    session_id: int | None
+    due_at: datetime
+    status: NudgeStatus
+    question_id: str | None
+    message_id: int | None
+    sent_at: datetime | None

@@ -29,6 +29,8 @@ def _reflection(row: dict) -> Reflection:
         started_at=from_db(row["started_at"]),
         finished_at=from_db(row["finished_at"]),
         text=row["text"],
+        session_id=row["session_id"],
+        prompt_id=row["prompt_id"],
     )
 
 
@@ -55,12 +57,25 @@ def start_reflection(
     question_set_version: int,
     now: datetime,
     status: ReflectionStatus = "open",
+    session_id: int | None = None,
+    prompt_id: str | None = None,
 ) -> Reflection:
-    """Create a reflection that is being written ('open') or awaits a tap ('pending')."""
+    """Create a reflection that is being written ('open') or awaits a tap ('pending'),
+    perhaps about one of the practitioner's regular sessions, or answering one weekly
+    question (``prompt_id``) rather than a whole question set."""
     cursor = db.execute(
         "INSERT INTO reflections (user_id, kind, question_set_id, question_set_version, status,"
-        " started_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [user_id, kind, question_set_id, question_set_version, status, to_db(now)],
+        " started_at, session_id, prompt_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            user_id,
+            kind,
+            question_set_id,
+            question_set_version,
+            status,
+            to_db(now),
+            session_id,
+            prompt_id,
+        ],
     )
     return get_reflection(db, cursor.lastrowid)  # type: ignore[return-value]
 

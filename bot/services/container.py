@@ -18,6 +18,8 @@ from bot.services.feedback import FeedbackService
 from bot.services.history import HistoryService
 from bot.services.inbox import InboxService
 from bot.services.intake import IntakeService
+from bot.services.nudge_settings import NudgeSettingsService
+from bot.services.nudging import NudgingService
 from bot.services.privacy import PrivacyService
 from bot.services.reflecting import ReflectingService
 from bot.services.tagging import TaggingService
@@ -32,7 +34,7 @@ from framework import (
     load_framework,
     load_head,
 )
-from prompts import load_question_sets
+from prompts import load_question_sets, load_weekly_prompts
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ class Services:
     privacy: PrivacyService
     detector: IdentifierDetector
     inbox: InboxService
+    nudge_settings: NudgeSettingsService
+    nudging: NudgingService
     settings: Settings
     model_pools: tuple[ThreadPoolExecutor, ...] = ()
 
@@ -108,6 +112,9 @@ def build_services(
     db = storage.open_database(settings.db_path)
     framework = load_framework(settings.framework_path)
     question_sets = load_question_sets()
+    weekly = load_weekly_prompts()
+    choosable = tuple(question_sets)
+    question_sets[weekly.as_question_set().id] = weekly.as_question_set()
     suggester = suggester or build_suggester(settings, framework, encoder)
     detector = detector or SpacyIdentifierDetector()
     # One worker each: on two cores, encodes side by side only fight over the CPU (torch
@@ -120,6 +127,7 @@ def build_services(
     editing = EditingService(db, history, reflecting, feedback, clock)
     privacy = PrivacyService(db, framework, question_sets, feedback, clock)
     privacy.on_forget(reflecting.split_messages.forget)
+    nudge_settings = NudgeSettingsService(db, clock, choosable)
     return Services(
         db=db,
         framework=framework,
@@ -134,6 +142,8 @@ def build_services(
         privacy=privacy,
         detector=detector,
         inbox=InboxService(db, clock),
+        nudge_settings=nudge_settings,
+        nudging=NudgingService(db, framework, weekly, reflecting, clock),
         settings=settings,
         model_pools=(encoder_pool, guard_pool),
     )

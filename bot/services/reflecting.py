@@ -25,6 +25,7 @@ from prompts import Question, QuestionSet
 from storage import Answer, Reflection, StoredSuggestion
 
 NOTE_SET_ID = "quick"
+CHOOSABLE_KINDS = ("note", "guided")
 # The same text as the last answer, within this time, is a resend: stored only once.
 RESEND = timedelta(minutes=5)
 RESEND_MIN_CHARS = 20
@@ -95,7 +96,16 @@ class ReflectingService:
     # -- question sets -------------------------------------------------------------------
 
     def question_sets(self) -> list[QuestionSet]:
-        return list(self._question_sets.values())
+        """The sets a practitioner can choose from (the weekly questions come by nudge)."""
+        return [s for s in self._question_sets.values() if s.kind in CHOOSABLE_KINDS]
+
+    def default_set(self, set_id: str | None = None) -> QuestionSet:
+        """The practitioner's chosen set if it still exists, else the first guided one."""
+        found = self._question_sets.get(set_id) if set_id else None
+        if found is not None and found.kind in CHOOSABLE_KINDS:
+            return found
+        sets = self.question_sets()
+        return next((s for s in sets if s.kind == "guided"), sets[0])
 
     def question_set_of(self, reflection: Reflection) -> QuestionSet:
         """The set a reflection was written with (a removed set reads as a one-off note)."""
@@ -116,25 +126,41 @@ class ReflectingService:
 
     def _next_step(self, reflection: Reflection) -> QuestionStep | None:
         question_set = self.question_set_of(reflection)
+        questions = question_set.questions
+        if reflection.prompt_id is not None:  # one question of the set, chosen for them
+            questions = tuple(q for q in questions if q.id == reflection.prompt_id)
         answered = {a.question_id for a in storage.answers_for(self._db, reflection.id)}
-        for number, question in enumerate(question_set.questions, start=1):
+        for number, question in enumerate(questions, start=1):
             if question.id not in answered:
-                return QuestionStep(
-                    reflection, question_set, question, number, len(question_set.questions)
-                )
+                return QuestionStep(reflection, question_set, question, number, len(questions))
         return None
 
-    def start(self, user_id: int, question_set_id: str) -> QuestionStep:
-        """Begin a reflection with a question set. Any open one must be settled first,
+    def start(
+        self,
+        user_id: int,
+        question_set_id: str,
+        *,
+        session_id: int | None = None,
+        prompt_id: str | None = None,
+    ) -> QuestionStep:
+        """Begin a reflection with a question set, perhaps about a regular session, or
+        with one question of it (``prompt_id``). Any open one must be settled first,
         unless it is this very choice again, with nothing answered yet (a press handled
         again after a restart, or tapped twice): then it is its first question again."""
         question_set = self._question_sets.get(question_set_id)
         if question_set is None:
             raise NotFound(f"no question set {question_set_id!r}")
+        if prompt_id is not None and question_set.question(prompt_id) is None:
+            raise NotFound(f"no question {prompt_id!r} in {question_set_id!r}")
         open_one = self.open_reflection(user_id)
         if open_one is not None:
             fresh = not storage.answers_for(self._db, open_one.id)
-            if fresh and open_one.question_set_id == question_set_id:
+            same = (open_one.question_set_id, open_one.session_id, open_one.prompt_id) == (
+                question_set_id,
+                session_id,
+                prompt_id,
+            )
+            if fresh and same:
                 step = self._next_step(open_one)
                 assert step is not None
                 return step
@@ -146,6 +172,8 @@ class ReflectingService:
             question_set_id=question_set.id,
             question_set_version=question_set.version,
             now=self._clock(),
+            session_id=session_id,
+            prompt_id=prompt_id,
         )
         step = self._next_step(reflection)
         assert step is not None  # a question set always has a question

@@ -2,7 +2,7 @@
 
 import os
 import stat
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 
 import numpy as np
@@ -57,6 +57,19 @@ def write_everything(db, user_id: int, marker: str) -> None:
     storage.hold_text(db, user_id, f"held {marker}", [{"kind": "name"}], NOW)
     storage.start_answer_edit(db, user_id, answer.id, NOW)
     storage.receive_update(db, user_id * 1000, user_id, f'{{"text": "inbox {marker}"}}', NOW)
+    storage.change_nudge_settings(db, user_id, NOW, weekly_day=2)
+    club = storage.add_session(db, user_id, f"club {marker}", frozenset({1}), time(19), NOW)
+    storage.set_session_skipped(db, club, date(2026, 12, 22), True)
+    storage.record_nudge(
+        db,
+        user_id,
+        slot="weekly",
+        kind="weekly",
+        session_id=None,
+        due_at=NOW,
+        status="sent",
+        now=NOW,
+    )
 
 
 def raw_bytes(path) -> bytes:
