@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,8 @@ from framework.dataset import DatasetError
 BOOTSTRAP_RETRIES = 12
 # `health` gives the Bot API this long to answer getMe (each HTTP step: 3 s).
 HEALTH_TIMEOUT_SECONDS = 5.0
+# `nudges --due HOURS` looks at most this far ahead (365 days).
+MAX_DUE_HOURS = 24 * 365
 log = logging.getLogger(__name__)
 
 
@@ -314,6 +317,45 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nudges(args: argparse.Namespace) -> int:
+    """Print every nudge due in the next ``--due`` hours, soonest first, one a line:
+    Telegram user id, due time (ISO 8601, in the practitioner's time zone, with its UTC
+    offset) and kind. Nothing is sent and no token is needed; a missing database is
+    reported, never created."""
+    settings = load_settings(require_token=False)
+    configure_logging("WARNING", [settings.token.get()])
+    from storage import DatabaseFileError, check_database
+
+    try:
+        check_database(settings.db_path)
+    except DatabaseFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    from bot.services.container import build_services
+
+    services = build_services(settings)
+    try:
+        for nudge in services.nudging.upcoming(args.due):
+            print(f"{nudge.user_id} {nudge.due.isoformat(timespec='seconds')} {nudge.kind}")
+    finally:
+        services.close()
+    return 0
+
+
+def _hours(text: str) -> float:
+    """A positive number of hours, up to a year (argparse's type for ``--due``)."""
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = math.nan
+    if not math.isfinite(hours) or not 0 < hours <= MAX_DUE_HOURS:
+        raise argparse.ArgumentTypeError(
+            f"HOURS must be a positive number of hours, at most {MAX_DUE_HOURS} (a year),"
+            f" such as 24 or 0.5, not {text!r}"
+        )
+    return hours
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reflectbot",
@@ -380,6 +422,23 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("file", type=Path, metavar="FILE", help="the copy to write (mode 0600)")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.set_defaults(handler=_backup)
+    nudges = commands.add_parser(
+        "nudges",
+        help="list the nudges due in the next HOURS hours, without sending anything",
+        description="Print one line per nudge due in the next HOURS hours, soonest first:"
+        " the practitioner's Telegram user id, the due time in ISO 8601 with its UTC offset"
+        " (in the practitioner's time zone), and the kind of nudge (session or weekly),"
+        " separated by spaces. Nothing is sent and no token is needed. Blocked and paused"
+        " practitioners have none; a nudge already sent is not listed.",
+    )
+    nudges.add_argument(
+        "--due",
+        required=True,
+        type=_hours,
+        metavar="HOURS",
+        help="how far ahead to look, in hours (a positive number, e.g. 168 for a week)",
+    )
+    nudges.set_defaults(handler=_nudges)
     return parser
 
 

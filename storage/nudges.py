@@ -200,8 +200,9 @@ def record_nudge(
 ) -> Nudge | None:
     """Record a nudge; None if this slot's nudge for this due time is already recorded."""
     cursor = db.execute(
-        "INSERT OR IGNORE INTO nudges (user_id, slot, kind, session_id, due_at, status,"
-        " question_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO nudges (user_id, slot, kind, session_id, due_at, status,"
+        " question_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (user_id, slot, due_at) DO NOTHING",
         [user_id, slot, kind, session_id, to_db(due_at), status, question_id, to_db(now)],
     )
     if cursor.rowcount == 0:

@@ -128,6 +128,7 @@ def build_services(
     privacy = PrivacyService(db, framework, question_sets, feedback, clock)
     privacy.on_forget(reflecting.split_messages.forget)
     nudge_settings = NudgeSettingsService(db, clock, choosable)
+    privacy.on_forget(nudge_settings.forget)
     return Services(
         db=db,
         framework=framework,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,9 @@ from bot.services.schedule import (
     QuietHours,
     SessionRule,
     after_quiet_hours,
+    local_moment,
     occurrences,
+    paused,
 )
 from framework import Framework
 from prompts import WeeklyPrompts, WeeklyQuestion
@@ -137,9 +139,10 @@ class NudgingService:
 
     def _planned(self, user: User, start: datetime, end: datetime) -> list[Occurrence]:
         """Nudges due in [start, end): the rules' and snoozed ones."""
-        planned = occurrences(self.rules(user), start, end)
+        rules = self.rules(user)
+        planned = occurrences(rules, start, end)
         for nudge in storage.nudges_with_status(self._db, user.id, "snoozed"):
-            if start <= nudge.due_at < end:
+            if start <= nudge.due_at < end and not paused(rules, nudge.due_at):
                 kind: NudgeKind = "weekly" if nudge.kind == "weekly" else "session"
                 planned.append(Occurrence(nudge.slot, kind, nudge.due_at, nudge.session_id))
         return sorted(planned, key=lambda o: (o.due, o.slot))
@@ -152,7 +155,12 @@ class NudgingService:
             return None
         after = after or self._clock()
         recorded = storage.recorded_since(self._db, user.id, after)
-        for occurrence in self._planned(user, after + timedelta(microseconds=1), after + HORIZON):
+        start = after + timedelta(microseconds=1)
+        paused_until = storage.nudge_settings(self._db, user.id).paused_until
+        if paused_until is not None:  # a long pause: look from the day it ends
+            back = local_moment(paused_until + timedelta(days=1), time(0), ZoneInfo(user.timezone))
+            start = max(start, back)
+        for occurrence in self._planned(user, start, start + HORIZON):
             if (occurrence.slot, occurrence.due) not in recorded or self._is_snooze(
                 user.id, occurrence
             ):
@@ -190,6 +198,29 @@ class NudgingService:
 
     # -- sending ---------------------------------------------------------------------------
 
+    def pending(self, user_id: int) -> bool:
+        """Whether :meth:`due` would have a nudge now (reads only, records nothing)."""
+        now = self._clock()
+        user = storage.get_user(self._db, user_id)
+        if user is None or not user.active:
+            return False
+        snoozed = {
+            (n.slot, n.due_at): n for n in storage.nudges_with_status(self._db, user.id, "snoozed")
+        }
+        return bool(self._unsent(user, now, snoozed))
+
+    def _unsent(
+        self, user: User, now: datetime, snoozed: dict[tuple[str, datetime], Nudge]
+    ) -> list[Occurrence]:
+        """Nudges due from ``LATE_LIMIT`` ago until now that were not sent yet."""
+        recorded = storage.recorded_since(self._db, user.id, now - LATE_LIMIT)
+        too_late = now - LATE_LIMIT
+        return [
+            o
+            for o in self._planned(user, too_late + timedelta(microseconds=1), now + EARLY)
+            if (o.slot, o.due) not in recorded or (o.slot, o.due) in snoozed
+        ]
+
     def due(self, user_id: int) -> NudgeMessage | None:
         """The nudge to send the practitioner now, recorded as sent; or None.
 
@@ -201,27 +232,28 @@ class NudgingService:
         user = storage.get_user(self._db, user_id)
         if user is None or not user.active:
             return None
-        recorded = storage.recorded_since(self._db, user.id, now - LATE_LIMIT)
         snoozed = {
             (n.slot, n.due_at): n for n in storage.nudges_with_status(self._db, user.id, "snoozed")
         }
-        due = [
-            o
-            for o in self._planned(user, now - LATE_LIMIT, now + EARLY)
-            if (o.slot, o.due) not in recorded or (o.slot, o.due) in snoozed
-        ]
+        due = self._unsent(user, now, snoozed)
         for stale in [n for key, n in snoozed.items() if key[1] < now - LATE_LIMIT]:
             storage.set_nudge_status(self._db, stale.id, "dropped")
         if not due:
             return None
         with self._db.atomic():
-            for older in due[:-1]:
-                self._record(user, older, "dropped", snoozed)
-            content = self._compose(user, due[-1], now)
-            if content is None:
-                self._record(user, due[-1], "dropped", snoozed)
+            chosen, content = None, None
+            for candidate in reversed(due):
+                if chosen is None:
+                    content = self._compose(
+                        user, candidate, now, snoozed.get((candidate.slot, candidate.due))
+                    )
+                    if content is not None:
+                        chosen = candidate
+                        continue
+                self._record(user, candidate, "dropped", snoozed)
+            if chosen is None or content is None:
                 return None
-            nudge = self._record(user, due[-1], "sent", snoozed, content.question, now)
+            nudge = self._record(user, chosen, "sent", snoozed, content.question, now)
             replaces = tuple(
                 n for n in storage.nudges_with_status(self._db, user.id, "sent") if n.id != nudge.id
             )
@@ -256,7 +288,9 @@ class NudgingService:
         storage.set_nudge_status(self._db, existing.id, status, sent_at=now)
         return storage.get_nudge(self._db, existing.id)  # type: ignore[return-value]
 
-    def _compose(self, user: User, occurrence: Occurrence, now: datetime) -> Content | None:
+    def _compose(
+        self, user: User, occurrence: Occurrence, now: datetime, snoozed: Nudge | None = None
+    ) -> Content | None:
         """What the nudge says; None if it has nothing to say (a removed session, or a
         week with reflections for someone who chose to skip the weekly nudge then)."""
         if occurrence.kind == "session":
@@ -264,6 +298,11 @@ class NudgingService:
             if session is None or session.removed_at is not None:
                 return None
             return Content(session=session)
+        if snoozed is not None:  # back from a snooze: the same question, or the soft line
+            asked = self._weekly.question(snoozed.question_id) if snoozed.question_id else None
+            if asked is None:
+                return Content(softened=True)
+            return Content(question=asked, gap=self.gap_of(user.id, asked.competence, now))
         last = storage.last_nudge(self._db, user.id, "weekly")
         since = last.due_at if last is not None else now - WEEK
         if storage.finished_since(self._db, user.id, since):
@@ -279,24 +318,44 @@ class NudgingService:
         """The competence evidenced least recently among confirmed tags: never evidenced
         ones first (taking turns by week), then the one evidenced longest ago."""
         now = now or self._clock()
-        last: dict[int, datetime] = {}
-        for indicator_id, moment in storage.last_confirmed(self._db, user_id).items():
-            indicator = self._framework.get_indicator(indicator_id)
-            if indicator is None:
-                continue
-            number = indicator.competence
-            last[number] = max(moment, last.get(number, moment))
+        last = self._last_evidenced(user_id)
         numbers = list(self._weekly.competences)
         never = [c for c in numbers if c not in last]
         if never:
-            chosen = never[running_week(now.date()) % len(never)]
-            return Gap(chosen, self._weekly.topic(chosen), None)
-        chosen = min(numbers, key=lambda c: (last[c], c))
-        weeks = max(0, (now - last[chosen]).days // 7)
-        return Gap(chosen, self._weekly.topic(chosen), weeks)
+            zone = ZoneInfo(storage.get_user(self._db, user_id).timezone)  # type: ignore[union-attr]
+            chosen = never[running_week(now.astimezone(zone).date()) % len(never)]
+        else:
+            chosen = min(numbers, key=lambda c: (last[c], c))
+        return self.gap_of(user_id, chosen, now, last)
+
+    def gap_of(
+        self,
+        user_id: int,
+        competence: int,
+        now: datetime,
+        last: dict[int, datetime] | None = None,
+    ) -> Gap:
+        """How long the practitioner has gone without evidencing ``competence``."""
+        last = self._last_evidenced(user_id) if last is None else last
+        moment = last.get(competence)
+        weeks = None if moment is None else max(0, (now - moment).days // 7)
+        return Gap(competence, self._weekly.topic(competence), weeks)
+
+    def _last_evidenced(self, user_id: int) -> dict[int, datetime]:
+        """When each competence was last evidenced by a confirmed indicator."""
+        last: dict[int, datetime] = {}
+        for indicator_id, moment in storage.last_confirmed(self._db, user_id).items():
+            indicator = self._framework.get_indicator(indicator_id)
+            if indicator is not None:
+                number = indicator.competence
+                last[number] = max(moment, last.get(number, moment))
+        return last
 
     def sent(self, nudge: Nudge, message_id: int) -> None:
-        storage.set_nudge_status(self._db, nudge.id, "sent", message_id=message_id)
+        """It went out as ``message_id``; a tap handled meanwhile keeps its outcome."""
+        current = storage.get_nudge(self._db, nudge.id)
+        if current is not None:
+            storage.set_nudge_status(self._db, nudge.id, current.status, message_id=message_id)
 
     def failed(self, nudge: Nudge) -> None:
         """It could not be sent (they blocked the bot, or Telegram kept failing)."""
@@ -319,6 +378,9 @@ class NudgingService:
                 raise NotFound("that nudge has passed")
             step = self._start(nudge, choice)
             storage.set_nudge_status(self._db, nudge.id, "answered")
+            for later in storage.nudges_with_status(self._db, user_id, "snoozed"):
+                if later.slot == nudge.slot:  # snoozed, then answered after all
+                    storage.set_nudge_status(self._db, later.id, "dropped")
             return step
         if nudge.status != "sent":
             raise NotFound("that nudge has passed")

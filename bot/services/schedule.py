@@ -103,6 +103,8 @@ def occurrences(rules: NudgeRules, start: datetime, end: datetime) -> list[Occur
     last = end.astimezone(rules.zone).date()
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     for day in days:
+        if rules.paused_until is not None and day <= rules.paused_until:
+            continue  # nothing about a day in the pause, wherever quiet hours move it
         if rules.weekly_on and day.weekday() == rules.weekly_day:
             due = local_moment(day, rules.weekly_time, rules.zone)
             found.append(Occurrence(WEEKLY_SLOT, "weekly", due))
@@ -117,7 +119,7 @@ def occurrences(rules: NudgeRules, start: datetime, end: datetime) -> list[Occur
         for o in found
     ]
     return sorted(
-        (o for o in moved if start <= o.due < end and not paused(rules, o.due)),
+        (o for o in moved if start <= o.due < end),
         key=lambda o: (o.due, o.slot),
     )
 

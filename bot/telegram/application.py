@@ -28,23 +28,41 @@ from bot.telegram.handlers import (
     fallbacks,
     guard,
     history,
+    nudges,
     onboarding,
     privacy,
     reflecting,
+    settings,
     tagging,
 )
 from bot.telegram.inbox import InboxQueue
+from bot.telegram.nudge_jobs import NudgeJobs
 from bot.telegram.sending import RetryingRateLimiter
 from bot.telegram.update_processor import PerPractitionerUpdateProcessor
 from prompts import t
 
-COMMANDS = ("start", "reflect", "skip", "cancel", "history", "mydata", "forget", "help")
+COMMANDS = (
+    "start",
+    "reflect",
+    "skip",
+    "cancel",
+    "history",
+    "settings",
+    "pause",
+    "resume",
+    "mydata",
+    "forget",
+    "help",
+)
 COMMAND_DESCRIPTION_KEYS = {
     "start": "commands.start",
     "reflect": "commands.reflect",
     "skip": "commands.skip",
     "cancel": "commands.cancel",
     "history": "commands.history",
+    "settings": "commands.settings",
+    "pause": "commands.pause",
+    "resume": "commands.resume",
     "mydata": "commands.mydata",
     "forget": "commands.forget",
     "help": "commands.help",
@@ -97,6 +115,7 @@ def build_application(
     )
     bot_data: BotData = application.bot_data
     bot_data.services = services
+    bot_data.nudge_jobs = NudgeJobs(application, services)
     add_handlers(application)
     application.job_queue.run_repeating(
         _purge_unsaved, interval=purge_interval, first=purge_interval, name="purge-unsaved"
@@ -107,11 +126,13 @@ def build_application(
 def add_handlers(application: Application) -> None:
     # Before anything else: private chats only, at a human pace; someone who blocked the
     # bot and writes again is active again; a rewrite from /history takes only the next
-    # message. (Each group runs in turn, lowest first.)
-    application.add_handler(TypeHandler(Update, gate.private_chats_only), group=-4)
-    application.add_handler(TypeHandler(Update, gate.at_a_human_pace), group=-3)
-    application.add_handler(TypeHandler(Update, gate.present_again), group=-2)
-    application.add_handler(TypeHandler(Update, gate.rewrites_take_the_next_message), group=-1)
+    # message; so does a setting asked for by a button (a time, a date, a name), before
+    # it could be taken as an answer. (Each group runs in turn, lowest first.)
+    application.add_handler(TypeHandler(Update, gate.private_chats_only), group=-5)
+    application.add_handler(TypeHandler(Update, gate.at_a_human_pace), group=-4)
+    application.add_handler(TypeHandler(Update, gate.present_again), group=-3)
+    application.add_handler(TypeHandler(Update, gate.rewrites_take_the_next_message), group=-2)
+    application.add_handler(TypeHandler(Update, settings.typed_input), group=-1)
     new_messages = filters.UpdateType.MESSAGE
     application.add_handlers(
         [
@@ -123,6 +144,9 @@ def add_handlers(application: Application) -> None:
             CommandHandler("history", history.history),
             CommandHandler("mydata", privacy.mydata),
             CommandHandler("forget", privacy.forget),
+            CommandHandler("settings", settings.settings_command),
+            CommandHandler("pause", settings.pause_command),
+            CommandHandler("resume", settings.resume_command),
             MessageHandler(new_messages & filters.COMMAND, fallbacks.unknown_command),
             MessageHandler(new_messages & filters.TEXT, reflecting.text_message),
             MessageHandler(
@@ -147,6 +171,20 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(history.edit_answer, pattern=_carries(cd.EditAnswer)),
             CallbackQueryHandler(guard.held_choice, pattern=_carries(cd.HeldChoice)),
             CallbackQueryHandler(privacy.forget_choice, pattern=_carries(cd.ForgetChoice)),
+            CallbackQueryHandler(nudges.nudge_choice, pattern=_carries(cd.NudgeChoice)),
+            CallbackQueryHandler(settings.settings_menu, pattern=_carries(cd.SettingsMenu)),
+            CallbackQueryHandler(settings.settings_ask, pattern=_carries(cd.SettingsAsk)),
+            CallbackQueryHandler(settings.set_zone, pattern=_carries(cd.SetZone)),
+            CallbackQueryHandler(settings.set_quiet, pattern=_carries(cd.SetQuiet)),
+            CallbackQueryHandler(settings.set_weekly, pattern=_carries(cd.SetWeekly)),
+            CallbackQueryHandler(settings.set_sessions_on, pattern=_carries(cd.SetSessionsOn)),
+            CallbackQueryHandler(settings.set_default_set, pattern=_carries(cd.SetDefaultSet)),
+            CallbackQueryHandler(settings.new_session_days, pattern=_carries(cd.NewSessionDays)),
+            CallbackQueryHandler(settings.new_session_end, pattern=_carries(cd.NewSessionEnd)),
+            CallbackQueryHandler(settings.session_menu, pattern=_carries(cd.SessionMenu)),
+            CallbackQueryHandler(settings.remove_session, pattern=_carries(cd.RemoveSession)),
+            CallbackQueryHandler(settings.skip_session_day, pattern=_carries(cd.SkipSessionDay)),
+            CallbackQueryHandler(settings.pause_choice, pattern=_carries(cd.PauseChoice)),
             CallbackQueryHandler(fallbacks.stale_button),
             ChatMemberHandler(fallbacks.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
@@ -170,6 +208,9 @@ async def _start_up(application: Application) -> None:
     _in_background(services.reflecting.warm(), "warm-suggester")
     _in_background(services.feedback.load(), "load-feedback")
     _in_background(_repair(services), "repair-suggestions")
+    nudge_jobs = application.bot_data.nudge_jobs
+    if nudge_jobs is not None:  # timers for everybody; nudges missed while stopped
+        _in_background(nudge_jobs.start(), "start-nudges")
     purged = services.privacy.purge_expired()
     log.info("start-up: deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, time
 from typing import Literal
 
 MAX_BYTES = 64
@@ -109,6 +110,112 @@ class ForgetChoice:
     shown: int
 
 
+@dataclass(frozen=True)
+class NudgeChoice:
+    """A tap on a nudge: reflect now, quick note, not today (later), or snooze an hour."""
+
+    nudge_id: int
+    choice: Literal["now", "note", "later", "snooze"]
+
+
+# -- settings and pause ---------------------------------------------------------------------
+
+SettingsMenuName = Literal[
+    "home", "open", "zone", "quiet", "weekly", "weekday", "weektime", "sessions", "sets", "pause"
+]
+TypedSettingName = Literal["timezone", "weekly_time", "session_name", "skip_date", "pause_until"]
+
+
+@dataclass(frozen=True)
+class SettingsMenu:
+    """Show a settings menu in place (``open``: the summary, as a new message)."""
+
+    menu: SettingsMenuName
+
+
+@dataclass(frozen=True)
+class SettingsAsk:
+    """Ask the practitioner to type a setting; ``session_id``: the session a date to skip
+    is for (0 for everything else)."""
+
+    what: TypedSettingName
+    session_id: int = 0
+
+
+@dataclass(frozen=True)
+class SetZone:
+    zone: str  # an IANA name; the service checks it
+
+
+@dataclass(frozen=True)
+class SetQuiet:
+    """Quiet hours from ``start`` to ``end`` (local), or none (both None)."""
+
+    start: time | None
+    end: time | None
+
+
+@dataclass(frozen=True)
+class SetWeekly:
+    """One change to the weekly reflection: exactly one field is set."""
+
+    on: bool | None = None
+    day: int | None = None  # 0 Monday .. 6 Sunday
+    at: time | None = None
+    after: Literal["soften", "skip"] | None = None
+
+
+@dataclass(frozen=True)
+class SetSessionsOn:
+    on: bool
+
+
+@dataclass(frozen=True)
+class NewSessionDays:
+    """The days ticked for the session being added (bit n: weekday n, Monday 0);
+    ``done``: go on to its end time."""
+
+    mask: int
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class NewSessionEnd:
+    at: time
+
+
+@dataclass(frozen=True)
+class SessionMenu:
+    session_id: int
+
+
+@dataclass(frozen=True)
+class RemoveSession:
+    """Ask whether to remove a session (``confirm`` False), or remove it (True)."""
+
+    session_id: int
+    confirm: bool
+
+
+@dataclass(frozen=True)
+class SkipSessionDay:
+    """The session does not happen on ``day`` (``skip``), or does after all."""
+
+    session_id: int
+    day: date
+    skip: bool
+
+
+@dataclass(frozen=True)
+class SetDefaultSet:
+    set_id: str
+
+
+@dataclass(frozen=True)
+class PauseChoice:
+    choice: Literal["1w", "2w", "resume"]
+
+
 Action = (
     Consent
     | ChooseSet
@@ -125,11 +232,26 @@ Action = (
     | EditAnswer
     | HeldChoice
     | ForgetChoice
+    | NudgeChoice
+    | SettingsMenu
+    | SettingsAsk
+    | SetZone
+    | SetQuiet
+    | SetWeekly
+    | SetSessionsOn
+    | NewSessionDays
+    | NewSessionEnd
+    | SessionMenu
+    | RemoveSession
+    | SkipSessionDay
+    | SetDefaultSet
+    | PauseChoice
 )
 
 _CHOICE_CODES = {"confirm": "c", "reject": "r", "clear": "x"}
 _CODE_CHOICES = {code: choice for choice, code in _CHOICE_CODES.items()}
 _NUMBER = r"(\d{1,12})"
+_CLOCK = r"([01]\d|2[0-3])([0-5]\d)"  # HHMM, as two groups
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(r"ok:(yes|no)"), Consent),
     (re.compile(r"qs:([A-Za-z0-9_-]{1,20})"), ChooseSet),
@@ -146,7 +268,42 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"ea:{_NUMBER}:{_NUMBER}"), EditAnswer),
     (re.compile(rf"hd:(initials|keep|rewrite):{_NUMBER}"), HeldChoice),
     (re.compile(rf"fg:(yes|no):{_NUMBER}"), ForgetChoice),
+    (re.compile(rf"nu:{_NUMBER}:(now|note|later|snooze)"), NudgeChoice),
+    (
+        re.compile(r"st:(home|open|zone|quiet|weekly|weekday|weektime|sessions|sets|pause)"),
+        SettingsMenu,
+    ),
+    (
+        re.compile(rf"sa:(?:(timezone|weekly_time|session_name|pause_until)|skip_date:{_NUMBER})"),
+        SettingsAsk,
+    ),
+    (re.compile(r"sz:([A-Za-z0-9_+/-]{1,60})"), SetZone),
+    (re.compile(rf"sq:(?:{_CLOCK}-{_CLOCK}|none)"), SetQuiet),
+    (re.compile(rf"sw:(?:(on|off)|d([0-6])|t{_CLOCK}|a:(soften|skip))"), SetWeekly),
+    (re.compile(r"ss:(on|off)"), SetSessionsOn),
+    (re.compile(r"sn:(\d{1,3})(:ok)?"), NewSessionDays),
+    (re.compile(rf"se:{_CLOCK}"), NewSessionEnd),
+    (re.compile(rf"so:{_NUMBER}"), SessionMenu),
+    (re.compile(rf"sr:{_NUMBER}:(ask|yes)"), RemoveSession),
+    (re.compile(rf"sk:{_NUMBER}:(\d{{8}}):([01])"), SkipSessionDay),
+    (re.compile(r"sd:([A-Za-z0-9_-]{1,20})"), SetDefaultSet),
+    (re.compile(r"pa:(1w|2w|resume)"), PauseChoice),
 ]
+_SETTINGS_KINDS = {
+    SettingsMenu,
+    SettingsAsk,
+    SetZone,
+    SetQuiet,
+    SetWeekly,
+    SetSessionsOn,
+    NewSessionDays,
+    NewSessionEnd,
+    SessionMenu,
+    RemoveSession,
+    SkipSessionDay,
+    SetDefaultSet,
+    PauseChoice,
+}
 
 
 def encode(action: Action) -> str:
@@ -182,6 +339,26 @@ def encode(action: Action) -> str:
             data = f"hd:{choice}:{token}"
         case ForgetChoice(confirm, shown):
             data = f"fg:{'yes' if confirm else 'no'}:{shown}"
+        case NudgeChoice(nudge_id, choice):
+            data = f"nu:{nudge_id}:{choice}"
+        case (
+            SettingsMenu()
+            | SettingsAsk()
+            | SetZone()
+            | SetQuiet()
+            | SetWeekly()
+            | SetSessionsOn()
+            | NewSessionDays()
+            | NewSessionEnd()
+            | SessionMenu()
+            | RemoveSession()
+            | SkipSessionDay()
+            | SetDefaultSet()
+            | PauseChoice()
+        ):
+            data = _encode_setting(action)
+            if parse(data) != action:  # e.g. a zone name with a space, or day 9
+                raise ValueError(f"not a well-formed settings action: {action!r}")
         case _:
             raise TypeError(f"not a button action: {action!r}")
     if len(data.encode()) > MAX_BYTES:
@@ -222,5 +399,99 @@ def parse(data: object) -> Action | None:
             return EditAnswer(int(parts[0]), int(parts[1]))
         if kind is HeldChoice:
             return HeldChoice(parts[0], int(parts[1]))  # type: ignore[arg-type]
+        if kind is NudgeChoice:
+            return NudgeChoice(int(parts[0]), parts[1])  # type: ignore[arg-type]
+        if kind in _SETTINGS_KINDS:
+            return _parse_setting(kind, parts)
         return ForgetChoice(parts[0] == "yes", int(parts[1]))
     return None
+
+
+def _hhmm(moment: time) -> str:
+    return f"{moment.hour:02d}{moment.minute:02d}"
+
+
+def _encode_setting(action: Action) -> str:
+    match action:
+        case SettingsMenu(menu):
+            return f"st:{menu}"
+        case SettingsAsk("skip_date", session_id) if session_id > 0:
+            return f"sa:skip_date:{session_id}"
+        case SettingsAsk(what, 0) if what != "skip_date":
+            return f"sa:{what}"
+        case SetZone(zone):
+            return f"sz:{zone}"
+        case SetQuiet(None, None):
+            return "sq:none"
+        case SetQuiet(time() as start, time() as end):
+            return f"sq:{_hhmm(start)}-{_hhmm(end)}"
+        case SetWeekly(on, None, None, None) if on is not None:
+            return f"sw:{'on' if on else 'off'}"
+        case SetWeekly(None, day, None, None) if day is not None:
+            return f"sw:d{day}"
+        case SetWeekly(None, None, time() as at, None):
+            return f"sw:t{_hhmm(at)}"
+        case SetWeekly(None, None, None, after) if after is not None:
+            return f"sw:a:{after}"
+        case SetSessionsOn(on):
+            return f"ss:{'on' if on else 'off'}"
+        case NewSessionDays(mask, done) if 0 <= mask < 128:
+            return f"sn:{mask}{':ok' if done else ''}"
+        case NewSessionEnd(at):
+            return f"se:{_hhmm(at)}"
+        case SessionMenu(session_id):
+            return f"so:{session_id}"
+        case RemoveSession(session_id, confirm):
+            return f"sr:{session_id}:{'yes' if confirm else 'ask'}"
+        case SkipSessionDay(session_id, day, skip):
+            return f"sk:{session_id}:{day:%Y%m%d}:{int(skip)}"
+        case SetDefaultSet(set_id):
+            return f"sd:{set_id}"
+        case PauseChoice(choice):
+            return f"pa:{choice}"
+    raise ValueError(f"not a well-formed settings action: {action!r}")
+
+
+def _parse_setting(kind: type, parts: tuple[str | None, ...]) -> Action | None:
+    """A settings action from its pattern's groups (None if the values cannot be right)."""
+    if kind is SettingsMenu:
+        return SettingsMenu(parts[0])  # type: ignore[arg-type]
+    if kind is SettingsAsk:
+        if parts[1] is not None:
+            return SettingsAsk("skip_date", int(parts[1]))
+        return SettingsAsk(parts[0])  # type: ignore[arg-type]
+    if kind is SetZone:
+        return SetZone(parts[0])  # type: ignore[arg-type]
+    if kind is SetQuiet:
+        if parts[0] is None:
+            return SetQuiet(None, None)
+        return SetQuiet(time(int(parts[0]), int(parts[1])), time(int(parts[2]), int(parts[3])))  # type: ignore[arg-type]
+    if kind is SetWeekly:
+        on, day, hour, minute, after = parts
+        if on is not None:
+            return SetWeekly(on=on == "on")
+        if day is not None:
+            return SetWeekly(day=int(day))
+        if hour is not None:
+            return SetWeekly(at=time(int(hour), int(minute)))  # type: ignore[arg-type]
+        return SetWeekly(after=after)  # type: ignore[arg-type]
+    if kind is SetSessionsOn:
+        return SetSessionsOn(parts[0] == "on")
+    if kind is NewSessionDays:
+        mask = int(parts[0])  # type: ignore[arg-type]
+        return NewSessionDays(mask, parts[1] is not None) if mask < 128 else None
+    if kind is NewSessionEnd:
+        return NewSessionEnd(time(int(parts[0]), int(parts[1])))  # type: ignore[arg-type]
+    if kind is SessionMenu:
+        return SessionMenu(int(parts[0]))  # type: ignore[arg-type]
+    if kind is RemoveSession:
+        return RemoveSession(int(parts[0]), parts[1] == "yes")  # type: ignore[arg-type]
+    if kind is SkipSessionDay:
+        try:
+            day = date(int(parts[1][:4]), int(parts[1][4:6]), int(parts[1][6:]))  # type: ignore[index]
+        except ValueError:
+            return None
+        return SkipSessionDay(int(parts[0]), day, parts[2] == "1")  # type: ignore[arg-type]
+    if kind is SetDefaultSet:
+        return SetDefaultSet(parts[0])  # type: ignore[arg-type]
+    return PauseChoice(parts[0])  # type: ignore[arg-type]

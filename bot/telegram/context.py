@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.services.container import Services
 from bot.telegram.flood import FloodGate
+
+if TYPE_CHECKING:
+    from bot.telegram.nudge_jobs import NudgeJobs
 
 
 @dataclass
@@ -16,6 +20,7 @@ class BotData:
     the flood gate's counts (the only per-user state kept in memory)."""
 
     services: Services | None = None
+    nudge_jobs: NudgeJobs | None = None
     flood: FloodGate = field(default_factory=FloodGate)
 
 

@@ -2,6 +2,12 @@
 
 It drives the same services as the Telegram handlers and prints the same texts from
 ``prompts/`` (with the Telegram formatting removed), so it is what a newcomer tries first.
+
+Nudges: before it asks for the next line, the chat asks whether a nudge has come due
+for the terminal's practitioner (user 0) and, if one has, shows it with its choices as
+numbered options. A nudge waits for the line being typed to be handled first (input is
+read in a thread that cannot be interrupted without losing what was typed, so no timer
+breaks in), and a line typed instead of a choice is handled as usual.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.services import Finished, NoteOffer, QuestionStep, ServiceError
+from bot.services import Finished, NotAllowed, NoteOffer, QuestionStep, ServiceError
 from bot.services.container import Services
 from bot.services.intake import EmptyText, Held, RewriteInvited, findings_text
+from bot.services.nudging import Choice, Content, Dismissed, Gap, NudgeMessage, Snoozed
 from bot.services.reflecting import AlreadySaved, Continuation
 from prompts import t
 
@@ -30,6 +37,48 @@ _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 def plain(text: str) -> str:
     """Telegram HTML to plain terminal text."""
     return html.unescape(_TAG.sub("", text))
+
+
+def nudge_reason(gap: Gap) -> str:
+    """The one line that says why the weekly question is about this competence."""
+    if gap.weeks is None:
+        return t("nudge.reason_never", topic=html.escape(gap.topic))
+    if gap.weeks >= 2:
+        return t("nudge.reason_weeks", topic=html.escape(gap.topic), weeks=gap.weeks)
+    topic = gap.topic[:1].upper() + gap.topic[1:]
+    return t("nudge.reason_recent", topic_capitalised=html.escape(topic))
+
+
+def nudge_text(content: Content) -> str:
+    """What a nudge says: how a session went, the weekly question, or the softened line."""
+    if content.session is not None:
+        return t("nudge.session", name=html.escape(content.session.name))
+    if content.question is not None and content.gap is not None:
+        reason = nudge_reason(content.gap)
+        return t("nudge.weekly", question=html.escape(content.question.text), reason=reason)
+    return t("nudge.softened")
+
+
+def nudge_choices(content: Content) -> list[tuple[str, Choice]]:
+    """The nudge's buttons, as (label, choice), in the order Telegram shows them."""
+    if content.session is not None:
+        return [
+            (t("nudge.now_button"), "now"),
+            (t("nudge.note_button"), "note"),
+            (t("nudge.later_button"), "later"),
+            (t("nudge.snooze_button"), "snooze"),
+        ]
+    if content.question is not None:
+        return [
+            (t("nudge.answer_button"), "now"),
+            (t("nudge.later_weekly_button"), "later"),
+            (t("nudge.snooze_button"), "snooze"),
+        ]
+    return [  # softened: a note is all there is to add
+        (t("nudge.add_button"), "note"),
+        (t("nudge.later_weekly_button"), "later"),
+        (t("nudge.snooze_button"), "snooze"),
+    ]
 
 
 async def terminal_input(prompt: str) -> str | None:
@@ -68,7 +117,9 @@ class TerminalChat:
         if not await self.ensure_consent():
             return
         while True:
-            line = await self.ask()
+            line = await self.offer_nudge()
+            if line is None:
+                line = await self.ask()
             if line is None or line in ("/quit", "/exit"):
                 self.say(t("chat.bye", db=db_name))
                 return
@@ -133,39 +184,99 @@ class TerminalChat:
             self.say(t("chat.invalid_choice"))
 
     async def reflect(self) -> None:
+        if not await self.settle_open_reflection():
+            return
         reflecting = self.services.reflecting
-        open_one = reflecting.open_reflection(self.user_id)
-        if open_one is not None:
-            self.say(
-                t(
-                    "reflect.open_exists",
-                    name=reflecting.question_set_of(open_one).name,
-                    date=open_one.started_at.strftime("%a %d %b %Y, %H:%M"),
-                )
-            )
-            choice = await self.choose(
-                [
-                    t("reflect.resume_button"),
-                    t("reflect.restart_button"),
-                    t("reflect.discard_button"),
-                ]
-            )
-            if choice is None:
-                return
-            if choice == 0:
-                step = reflecting.current_step(self.user_id)
-                await self.show(step if step else await reflecting.keep(self.user_id, open_one.id))
-                return
-            if choice == 1:
-                await self.show_finished(await reflecting.keep(self.user_id, open_one.id))
-            else:
-                reflecting.discard(self.user_id, open_one.id)
-                self.say(t("cancel.dropped"))
         sets = reflecting.question_sets()
         self.say(t("reflect.choose"))
         choice = await self.choose([f"{s.name} – {s.description}" for s in sets])
         if choice is not None:
             await self.show(reflecting.start(self.user_id, sets[choice].id))
+
+    async def settle_open_reflection(self) -> bool:
+        """Before a new reflection: carry on with the open one (False), or keep or delete
+        it (True). True at once if none is open; False if the input ended."""
+        reflecting = self.services.reflecting
+        open_one = reflecting.open_reflection(self.user_id)
+        if open_one is None:
+            return True
+        self.say(
+            t(
+                "reflect.open_exists",
+                name=reflecting.question_set_of(open_one).name,
+                date=open_one.started_at.strftime("%a %d %b %Y, %H:%M"),
+            )
+        )
+        choice = await self.choose(
+            [
+                t("reflect.resume_button"),
+                t("reflect.restart_button"),
+                t("reflect.discard_button"),
+            ]
+        )
+        if choice is None:
+            return False
+        if choice == 0:
+            step = reflecting.current_step(self.user_id)
+            await self.show(step if step else await reflecting.keep(self.user_id, open_one.id))
+            return False
+        if choice == 1:
+            await self.show_finished(await reflecting.keep(self.user_id, open_one.id))
+        else:
+            reflecting.discard(self.user_id, open_one.id)
+            self.say(t("cancel.dropped"))
+        return True
+
+    async def offer_nudge(self) -> str | None:
+        """Show the nudge that has come due, if any, with its choices as numbered options.
+
+        A number acts on the nudge. Anything else typed is not thrown away: it is returned,
+        to be handled like any line at the chat's prompt, and the nudge is left unanswered
+        (the next one replaces it). None: no nudge, a choice made, or the input ended.
+        """
+        nudging = self.services.nudging
+        message = nudging.due(self.user_id)
+        if message is None:
+            return None
+        self.say(nudge_text(message.content))
+        nudging.sent(message.nudge, message_id=0)  # shown: what follows is the "tap"
+        options = nudge_choices(message.content)
+        for number, (label, _) in enumerate(options, start=1):
+            self.say(f"  {number}. {label}")
+        while True:
+            answer = await self.ask(t("chat.choose_number") + " ")
+            if answer is None:
+                return None
+            if answer.isdigit() and 1 <= int(answer) <= len(options):
+                await self.nudge_chosen(message, options[int(answer) - 1][1])
+                return None
+            if answer:
+                return answer
+            self.say(t("chat.invalid_choice"))
+
+    async def nudge_chosen(self, message: NudgeMessage, choice: Choice) -> None:
+        nudging = self.services.nudging
+        try:
+            try:
+                result = nudging.choose(self.user_id, message.nudge.id, choice)
+            except NotAllowed:  # another reflection is open: settle it first
+                if not await self.settle_open_reflection():
+                    return
+                result = nudging.choose(self.user_id, message.nudge.id, choice)
+        except ServiceError:
+            self.say(t("nudge.passed"))
+            result = None
+        match result:
+            case QuestionStep():
+                await self.show(result)
+                return
+            case Snoozed(until):
+                self.say(t("nudge.snoozed", time=until.strftime("%H:%M")))
+            case Dismissed(nudge):
+                self.say(t("nudge.later_weekly" if nudge.kind == "weekly" else "nudge.later"))
+        step = self.services.reflecting.current_step(self.user_id)
+        if step is not None:  # the reflection that was going on carries on
+            await self.show(step)
 
     async def cancel(self) -> None:
         reflecting = self.services.reflecting

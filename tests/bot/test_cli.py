@@ -3,15 +3,22 @@ error handling. (`run` and `health` against the fake Bot API are in tests/e2e.)"
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import re
 import socket
 import stat
-from datetime import UTC, datetime
+import subprocess
+import sys
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 import storage
 from bot.cli import build_parser, main
+from bot.services import container
+from tests.conftest import FakeClock
 
 ITEMS = [
     {
@@ -43,7 +50,7 @@ def test_help_lists_every_command(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for command in ("run", "chat", "eval", "suggest", "warm", "health", "backup"):
+    for command in ("run", "chat", "eval", "suggest", "warm", "health", "backup", "nudges"):
         assert command in out
     assert build_parser().parse_args(["eval", "x.jsonl", "--json"]).json
 
@@ -171,3 +178,133 @@ async def test_sniffio_is_installed_for_httpx():
     import sniffio
 
     assert sniffio.current_async_library() == "asyncio"
+
+
+# -- nudges --due HOURS -----------------------------------------------------------------------
+
+MONDAY = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)  # 18:30 in London, 13:30 in New York
+
+
+def practitioners(path, clock=MONDAY):
+    """Ann (7, London) with a Tuesday club ending 19:30; Bo (8, New York); Cy (9), who
+    blocked the bot; Di (10), paused until after Friday."""
+    db = storage.open_database(path)
+    try:
+        for user_id, name, zone in [
+            (7, "Ann", "Europe/London"),
+            (8, "Bo", "America/New_York"),
+            (9, "Cy", "Europe/London"),
+            (10, "Di", "Europe/London"),
+        ]:
+            storage.save_consent(db, user_id, name, zone, clock - timedelta(days=30))
+        storage.add_session(db, 7, "Tuesday youth club", frozenset({1}), time(19, 30), clock)
+        storage.set_blocked(db, 9, clock - timedelta(days=1))
+        storage.change_nudge_settings(db, 10, clock, paused_until=datetime(2026, 11, 28).date())
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """The CLI builds its services with this clock instead of the real one."""
+    clock = FakeClock(MONDAY)
+    real = container.build_services
+    monkeypatch.setattr(container, "build_services", functools.partial(real, clock=clock))
+    return clock
+
+
+def test_nudges_prints_one_line_per_nudge_due_soonest_first(configured, fixed_clock, capsys):
+    practitioners(configured)
+    assert main(["nudges", "--due", "168"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.splitlines() == [
+        "7 2026-11-24T20:00:00+00:00 session",
+        "7 2026-11-27T16:00:00+00:00 weekly",
+        "8 2026-11-27T16:00:00-05:00 weekly",
+    ]
+    assert main(["nudges", "--due", "25.5"]) == 0  # half open: Tuesday 20:00 is 25.5 h away
+    assert capsys.readouterr().out == ""
+    assert main(["nudges", "--due", "25.6"]) == 0
+    assert capsys.readouterr().out == "7 2026-11-24T20:00:00+00:00 session\n"
+
+
+def test_nudges_sends_and_records_nothing_and_needs_no_token(
+    configured, fixed_clock, monkeypatch, capsys
+):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    practitioners(configured)
+    fixed_clock.now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # Ann's weekly is due now
+    assert main(["nudges", "--due", "1"]) == 0
+    assert capsys.readouterr().out == "7 2026-11-27T16:00:00+00:00 weekly\n"
+    assert main(["nudges", "--due", "1"]) == 0  # still due: listing it did not use it up
+    assert capsys.readouterr().out == "7 2026-11-27T16:00:00+00:00 weekly\n"
+    db = storage.open_database(configured)
+    try:
+        assert db["nudges"].count == 0
+    finally:
+        db.close()
+
+
+def test_the_real_nudges_command_on_the_real_clock(configured, tmp_path):
+    """The installed command in a process of its own. Kolkata has no daylight saving, so
+    the next 168 hours hold exactly one Friday 16:00 and seven 12:30s whenever this runs."""
+    db = storage.open_database(configured)
+    now = datetime.now(UTC)
+    try:
+        storage.save_consent(db, 42, "Ann", "Asia/Kolkata", now)
+        storage.add_session(db, 42, "Daily club", frozenset(range(7)), time(12, 0), now)
+    finally:
+        db.close()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_BOT")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "nudges", "--due", "168"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    line = re.compile(r"^42 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30) (session|weekly)$")
+    assert all(line.match(each) for each in lines), lines
+    moments = [datetime.fromisoformat(line.match(each)[1]) for each in lines]
+    kinds = [line.match(each)[2] for each in lines]
+    assert moments == sorted(moments)
+    assert all(now <= moment < now + timedelta(hours=168, minutes=1) for moment in moments)
+    assert kinds.count("weekly") == 1 and kinds.count("session") == 7
+    weekly = moments[kinds.index("weekly")]
+    assert (weekly.weekday(), weekly.time()) == (4, time(16, 0))
+    assert {m.time() for m, k in zip(moments, kinds, strict=True) if k == "session"} == {
+        time(12, 30)
+    }
+
+
+@pytest.mark.parametrize("hours", ["0", "-1", "abc", "nan", "inf", "1e9", ""])
+def test_nudges_wants_a_positive_number_of_hours(configured, capsys, hours):
+    with pytest.raises(SystemExit) as exit:
+        main(["nudges", "--due", hours])
+    assert exit.value.code == 2
+    err = capsys.readouterr().err
+    assert "HOURS must be a positive number of hours" in err and "Traceback" not in err
+    assert not configured.parent.exists()
+
+
+def test_nudges_needs_due(configured, capsys):
+    with pytest.raises(SystemExit):
+        main(["nudges"])
+    assert "--due" in capsys.readouterr().err
+
+
+def test_nudges_without_a_database_says_so_and_creates_none(configured, capsys):
+    assert main(["nudges", "--due", "24"]) == 1
+    assert "no database file" in capsys.readouterr().err
+    assert not configured.parent.exists()
+
+
+def test_nudges_is_documented_in_the_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["nudges", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--due HOURS" in out and "ISO 8601" in out and "Nothing is sent" in out

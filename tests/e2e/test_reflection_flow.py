@@ -36,7 +36,8 @@ async def test_onboarding_stores_nothing_until_the_practitioner_agrees(fake_tele
     assert bot.users.get(1001) is None
     await ann.press(welcome, "I agree")
     agreed = await ann.wait_for(lambda m: m.message_id == welcome.message_id and m.edited)
-    assert "Send /reflect" in agreed.text and agreed.buttons == []
+    assert "Send /reflect" in agreed.text
+    assert agreed.button_texts == ["⏰ Set up reminders"]  # the only button: /settings
     assert bot.users.get(1001).display_name == "Ann"
     await ann.send_command("/start")
     assert "Welcome back, Ann" in (await ann.next_message()).text

@@ -7,7 +7,7 @@ from html import escape
 from telegram import Update
 
 from bot.telegram import callback_data as cd
-from bot.telegram import views
+from bot.telegram import settings_views, views
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import edit, reply
 from prompts import t
@@ -40,6 +40,7 @@ async def consent(update: Update, context: Context) -> None:
         context.services.users.agree(
             update.effective_user.id, update.effective_user.first_name or ""
         )
+        context.services.nudge_settings.changed(update.effective_user.id)  # the weekly nudge
     await query.answer()
     if not action.agree:
         user = context.services.users.get(update.effective_user.id)
@@ -49,7 +50,10 @@ async def consent(update: Update, context: Context) -> None:
             date = views.local_time(user.consented_at, user.timezone)
             await edit(query, t("welcome.declined_after_agreeing", date=date))
         return
-    await edit(query, t("welcome.agreed"))
+    # Reminders come with agreeing (a weekly one): say so, and offer to set them up.
+    nudge_settings = context.services.nudge_settings.settings(update.effective_user.id)
+    text = f"{t('welcome.agreed')}\n\n{settings_views.onboarding_line(nudge_settings)}"
+    await edit(query, (text, settings_views.setup_offer()))
 
 
 async def help_command(update: Update, context: Context) -> None:

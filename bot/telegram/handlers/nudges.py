@@ -1,0 +1,55 @@
+"""Taps on a nudge: reflect now, quick note, not today, snooze an hour."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
+
+from bot.services import NotAllowed, NotFound, QuestionStep
+from bot.services.nudging import Dismissed, Snoozed
+from bot.telegram import callback_data as cd
+from bot.telegram import views
+from bot.telegram.context import Context
+from bot.telegram.handlers.common import button_handler, edit, reply
+from prompts import t
+from storage import User
+
+
+@button_handler(cd.NudgeChoice)
+async def nudge_choice(
+    update: Update, context: Context, user: User, action: cd.NudgeChoice
+) -> None:
+    query, services = update.callback_query, context.services
+    try:
+        result = services.nudging.choose(user.id, action.nudge_id, action.choice)
+    except NotFound:  # replaced by a newer nudge, or already answered
+        await query.answer(t("nudge.passed"), show_alert=True)
+        await _drop_buttons(query)
+        return
+    except NotAllowed:  # another reflection is open: settle that one first
+        await query.answer()
+        reflecting = services.reflecting
+        open_one = reflecting.open_reflection(user.id)
+        if open_one is not None:
+            name = reflecting.question_set_of(open_one).name
+            started = views.local_time(open_one.started_at, user.timezone)
+            await reply(update, views.open_reflection(name, started, open_one.id))
+        return
+    await query.answer()
+    match result:
+        case QuestionStep():
+            await _drop_buttons(query)
+            await reply(update, views.question(result))
+        case Snoozed(until):
+            services.nudge_settings.changed(user.id)  # a new time for their timer
+            await edit(query, t("nudge.snoozed", time=until.strftime("%H:%M")))
+        case Dismissed(nudge):
+            await edit(query, t("nudge.later_weekly" if nudge.kind == "weekly" else "nudge.later"))
+
+
+async def _drop_buttons(query: CallbackQuery) -> None:
+    """Take the nudge's buttons away (already gone, or too old to edit: nothing to do)."""
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest:
+        pass
