@@ -291,8 +291,11 @@ class NudgingService:
     def _compose(
         self, user: User, occurrence: Occurrence, now: datetime, snoozed: Nudge | None = None
     ) -> Content | None:
-        """What the nudge says; None if it has nothing to say (a removed session, or a
-        week with reflections for someone who chose to skip the weekly nudge then)."""
+        """What the nudge says; None if it has nothing to say (a removed session, a week
+        with reflections for someone who chose to skip the weekly nudge then, or a nudge
+        of this slot already given that day, before its time was changed)."""
+        if snoozed is None and self._given_that_day(user, occurrence):
+            return None
         if occurrence.kind == "session":
             session = storage.get_session(self._db, occurrence.session_id or 0)
             if session is None or session.removed_at is not None:
@@ -313,6 +316,15 @@ class NudgingService:
         zone = ZoneInfo(user.timezone)
         question = self._weekly.pick(gap.competence, running_week(now.astimezone(zone).date()))
         return Content(question=question, gap=gap)
+
+    def _given_that_day(self, user: User, occurrence: Occurrence) -> bool:
+        zone = ZoneInfo(user.timezone)
+        day = occurrence.due.astimezone(zone).date()
+        start = local_moment(day, time(0), zone)
+        return any(
+            slot == occurrence.slot and due != occurrence.due and due.astimezone(zone).date() == day
+            for slot, due in storage.recorded_since(self._db, user.id, start)
+        )
 
     def gap(self, user_id: int, now: datetime | None = None) -> Gap:
         """The competence evidenced least recently among confirmed tags: never evidenced

@@ -679,3 +679,15 @@ def test_answering_after_a_snooze_drops_the_snooze(services, nudging, clock):
     clock.now = FRIDAY_1600 + timedelta(hours=1)
     assert nudging.due(ANN) is None
     assert nudging.next_due(ANN) == FRIDAY_1600 + timedelta(days=7)
+
+
+def test_moving_the_weekly_time_after_it_was_given_does_not_give_it_again_that_day(
+    services, nudging, ann, clock
+):
+    clock.now = FRIDAY_1600
+    assert nudging.due(ANN) is not None
+    services.nudge_settings.set_weekly(ANN, at=time(17, 0))
+    clock.now = FRIDAY_1600 + timedelta(hours=1)
+    assert nudging.due(ANN) is None
+    clock.now = FRIDAY_1600 + timedelta(days=7, hours=1)
+    assert nudging.due(ANN) is not None  # next week at the new time
