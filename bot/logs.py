@@ -156,6 +156,8 @@ def configure_logging(
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # APScheduler logs each nudge timer set and run: thousands of lines a week.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # At DEBUG, python-telegram-bot logs every update and every request's parameters,
     # i.e. the text of reflections: never below INFO, whatever the bot's own level.
     logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))

@@ -46,7 +46,9 @@ class BulkSender:
     def __init__(self, bot: Bot, on_blocked: Callable[[int], None], rate: float = RATE) -> None:
         self._bot = bot
         self._on_blocked = on_blocked
-        self._limiter = AsyncLimiter(rate, 1.0)
+        # A bucket of one: evenly spaced, never a burst (AsyncLimiter(25, 1) would let 25
+        # through at once and 25 more within the same second).
+        self._limiter = AsyncLimiter(1, 1.0 / rate)
 
     def turn(self) -> AsyncLimiter:
         """Wait for a turn (``async with sender.turn(): ...``): at most ``rate`` a second.

@@ -35,10 +35,12 @@ class NudgeJobs:
     def schedule(self, user_id: int) -> Job | None:
         """Set (or replace) the practitioner's timer for their next nudge, if any."""
         job_queue = self._application.job_queue
-        for job in job_queue.get_jobs_by_name(f"{JOB_PREFIX}{user_id}"):
-            job.schedule_removal()
+        name = f"{JOB_PREFIX}{user_id}"
         due = self._services.nudging.next_due(user_id)
         if due is None:
+            # Found by id (PTB's lookup by name goes through every job).
+            if (old := job_queue.scheduler.get_job(name)) is not None:
+                old.remove()
             return None
         # Relative to the services' clock (tests run on an injected one); run however
         # late the loop gets to it: the service drops what is more than 3 hours late.
@@ -47,8 +49,8 @@ class NudgeJobs:
             self._fire,
             when=delay,
             data=user_id,
-            name=f"{JOB_PREFIX}{user_id}",
-            job_kwargs={"misfire_grace_time": None},
+            name=name,
+            job_kwargs={"id": name, "replace_existing": True, "misfire_grace_time": None},
         )
 
     async def start(self) -> None:
