@@ -137,15 +137,30 @@ class NudgingService:
             paused_until=settings.paused_until,
         )
 
-    def _planned(self, user: User, start: datetime, end: datetime) -> list[Occurrence]:
-        """Nudges due in [start, end): the rules' and snoozed ones."""
-        rules = self.rules(user)
-        planned = occurrences(rules, start, end)
-        for nudge in storage.nudges_with_status(self._db, user.id, "snoozed"):
+    def _snoozed(self, user_id: int) -> dict[tuple[str, datetime], Nudge]:
+        """The practitioner's snoozed nudges, by (slot, due time)."""
+        return {
+            (n.slot, n.due_at): n for n in storage.nudges_with_status(self._db, user_id, "snoozed")
+        }
+
+    def _unsent(
+        self,
+        user: User,
+        start: datetime,
+        end: datetime,
+        snoozed: dict[tuple[str, datetime], Nudge],
+        rules: NudgeRules | None = None,
+    ) -> list[Occurrence]:
+        """Nudges due in [start, end) and not given yet, earliest first: the rules' that
+        were not recorded, and the snoozed ones (outside a pause)."""
+        rules = rules or self.rules(user)
+        recorded = storage.recorded_since(self._db, user.id, start)
+        unsent = [o for o in occurrences(rules, start, end) if (o.slot, o.due) not in recorded]
+        for nudge in snoozed.values():
             if start <= nudge.due_at < end and not paused(rules, nudge.due_at):
                 kind: NudgeKind = "weekly" if nudge.kind == "weekly" else "session"
-                planned.append(Occurrence(nudge.slot, kind, nudge.due_at, nudge.session_id))
-        return sorted(planned, key=lambda o: (o.due, o.slot))
+                unsent.append(Occurrence(nudge.slot, kind, nudge.due_at, nudge.session_id))
+        return sorted(unsent, key=lambda o: (o.due, o.slot))
 
     def next_due(self, user_id: int, after: datetime | None = None) -> datetime | None:
         """When the practitioner's next nudge falls due after ``after`` (default now), if
@@ -153,25 +168,13 @@ class NudgingService:
         user = storage.get_user(self._db, user_id)
         if user is None:
             return None
-        after = after or self._clock()
-        recorded = storage.recorded_since(self._db, user.id, after)
-        start = after + timedelta(microseconds=1)
-        paused_until = storage.nudge_settings(self._db, user.id).paused_until
-        if paused_until is not None:  # a long pause: look from the day it ends
-            back = local_moment(paused_until + timedelta(days=1), time(0), ZoneInfo(user.timezone))
+        rules = self.rules(user)
+        start = (after or self._clock()) + timedelta(microseconds=1)
+        if rules.paused_until is not None:  # a long pause: look from the day it ends
+            back = local_moment(rules.paused_until + timedelta(days=1), time(0), rules.zone)
             start = max(start, back)
-        for occurrence in self._planned(user, start, start + HORIZON):
-            if (occurrence.slot, occurrence.due) not in recorded or self._is_snooze(
-                user.id, occurrence
-            ):
-                return occurrence.due
-        return None
-
-    def _is_snooze(self, user_id: int, occurrence: Occurrence) -> bool:
-        return any(
-            n.slot == occurrence.slot and n.due_at == occurrence.due
-            for n in storage.nudges_with_status(self._db, user_id, "snoozed")
-        )
+        unsent = self._unsent(user, start, start + HORIZON, self._snoozed(user.id), rules)
+        return unsent[0].due if unsent else None
 
     def practitioners(self) -> list[int]:
         """Everybody who may be nudged (they agreed to storage)."""
@@ -186,13 +189,10 @@ class NudgingService:
             user = storage.get_user(self._db, user_id)
             if user is None or not user.active:
                 continue
-            recorded = storage.recorded_since(self._db, user.id, now)
             zone = ZoneInfo(user.timezone)
-            for occurrence in self._planned(user, now, now + timedelta(hours=hours)):
-                if (occurrence.slot, occurrence.due) in recorded and not self._is_snooze(
-                    user.id, occurrence
-                ):
-                    continue
+            for occurrence in self._unsent(
+                user, now, now + timedelta(hours=hours), self._snoozed(user.id)
+            ):
                 found.append(Upcoming(user.id, occurrence.due.astimezone(zone), occurrence.kind))
         return sorted(found, key=lambda u: (u.due, u.user_id))
 
@@ -204,22 +204,15 @@ class NudgingService:
         user = storage.get_user(self._db, user_id)
         if user is None or not user.active:
             return False
-        snoozed = {
-            (n.slot, n.due_at): n for n in storage.nudges_with_status(self._db, user.id, "snoozed")
-        }
-        return bool(self._unsent(user, now, snoozed))
+        return bool(self._due_now(user, now, self._snoozed(user.id)))
 
-    def _unsent(
+    def _due_now(
         self, user: User, now: datetime, snoozed: dict[tuple[str, datetime], Nudge]
     ) -> list[Occurrence]:
-        """Nudges due from ``LATE_LIMIT`` ago until now that were not sent yet."""
-        recorded = storage.recorded_since(self._db, user.id, now - LATE_LIMIT)
-        too_late = now - LATE_LIMIT
-        return [
-            o
-            for o in self._planned(user, too_late + timedelta(microseconds=1), now + EARLY)
-            if (o.slot, o.due) not in recorded or (o.slot, o.due) in snoozed
-        ]
+        """Nudges due from ``LATE_LIMIT`` ago (not including it) until now, not given yet."""
+        return self._unsent(
+            user, now - LATE_LIMIT + timedelta(microseconds=1), now + EARLY, snoozed
+        )
 
     def due(self, user_id: int) -> NudgeMessage | None:
         """The nudge to send the practitioner now, recorded as sent; or None.
@@ -232,10 +225,8 @@ class NudgingService:
         user = storage.get_user(self._db, user_id)
         if user is None or not user.active:
             return None
-        snoozed = {
-            (n.slot, n.due_at): n for n in storage.nudges_with_status(self._db, user.id, "snoozed")
-        }
-        due = self._unsent(user, now, snoozed)
+        snoozed = self._snoozed(user.id)
+        due = self._due_now(user, now, snoozed)
         for stale in [n for key, n in snoozed.items() if key[1] < now - LATE_LIMIT]:
             storage.set_nudge_status(self._db, stale.id, "dropped")
         if not due:
@@ -390,7 +381,7 @@ class NudgingService:
                 raise NotFound("that nudge has passed")
             step = self._start(nudge, choice)
             storage.set_nudge_status(self._db, nudge.id, "answered")
-            for later in storage.nudges_with_status(self._db, user_id, "snoozed"):
+            for later in self._snoozed(user_id).values():
                 if later.slot == nudge.slot:  # snoozed, then answered after all
                     storage.set_nudge_status(self._db, later.id, "dropped")
             return step
