@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 from bot.services import Finished, NotAllowed, NoteOffer, QuestionStep, ServiceError
 from bot.services.container import Services
 from bot.services.intake import EmptyText, Held, RewriteInvited, findings_text
-from bot.services.nudging import Choice, Content, Dismissed, Gap, NudgeMessage, Snoozed
+from bot.services.nudge_wording import nudge_choices, nudge_text
+from bot.services.nudging import Choice, Dismissed, NudgeMessage, Snoozed
 from bot.services.reflecting import AlreadySaved, Continuation
 from prompts import t
 
@@ -37,48 +38,6 @@ _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 def plain(text: str) -> str:
     """Telegram HTML to plain terminal text."""
     return html.unescape(_TAG.sub("", text))
-
-
-def nudge_reason(gap: Gap) -> str:
-    """The one line that says why the weekly question is about this competence."""
-    if gap.weeks is None:
-        return t("nudge.reason_never", topic=html.escape(gap.topic))
-    if gap.weeks >= 2:
-        return t("nudge.reason_weeks", topic=html.escape(gap.topic), weeks=gap.weeks)
-    topic = gap.topic[:1].upper() + gap.topic[1:]
-    return t("nudge.reason_recent", topic_capitalised=html.escape(topic))
-
-
-def nudge_text(content: Content) -> str:
-    """What a nudge says: how a session went, the weekly question, or the softened line."""
-    if content.session is not None:
-        return t("nudge.session", name=html.escape(content.session.name))
-    if content.question is not None and content.gap is not None:
-        reason = nudge_reason(content.gap)
-        return t("nudge.weekly", question=html.escape(content.question.text), reason=reason)
-    return t("nudge.softened")
-
-
-def nudge_choices(content: Content) -> list[tuple[str, Choice]]:
-    """The nudge's buttons, as (label, choice), in the order Telegram shows them."""
-    if content.session is not None:
-        return [
-            (t("nudge.now_button"), "now"),
-            (t("nudge.note_button"), "note"),
-            (t("nudge.later_button"), "later"),
-            (t("nudge.snooze_button"), "snooze"),
-        ]
-    if content.question is not None:
-        return [
-            (t("nudge.answer_button"), "now"),
-            (t("nudge.later_weekly_button"), "later"),
-            (t("nudge.snooze_button"), "snooze"),
-        ]
-    return [  # softened: a note is all there is to add
-        (t("nudge.add_button"), "note"),
-        (t("nudge.later_weekly_button"), "later"),
-        (t("nudge.snooze_button"), "snooze"),
-    ]
 
 
 async def terminal_input(prompt: str) -> str | None:

@@ -3,8 +3,9 @@
 from datetime import UTC, datetime, time, timedelta
 
 import storage
+from bot.services.nudge_wording import nudge_text
 from bot.services.nudging import Content
-from bot.terminal.chat import LOCAL_USER_ID, TerminalChat, nudge_text, plain
+from bot.terminal.chat import LOCAL_USER_ID, TerminalChat, plain
 from prompts import load_weekly_prompts
 from storage import Session
 
