@@ -207,3 +207,25 @@ async def test_the_weekly_nudge_is_softened_after_a_week_with_reflections(
         assert nudge.button_texts == ["📝 Add a note", "Not this week", "⏰ In an hour"]
         await ann.press(nudge, "Not this week")
         await ann.wait_for(lambda m: m.message_id == nudge.message_id and "next week" in m.text)
+
+
+async def test_reflect_now_with_a_reflection_still_open_offers_to_settle_it_first(
+    fake_telegram, bot_settings
+):
+    practitioner_with_club(bot_settings)
+    db = storage.open_database(bot_settings.db_path)
+    storage.start_reflection(
+        db, 1001, kind="guided", question_set_id="gibbs", question_set_version=1, now=TUESDAY
+    )
+    db.close()
+    ann = fake_telegram.user(1001, "Ann")
+    clock = TickingClock(CLUB_DUE - timedelta(seconds=1.5))
+    async with running_bot(fake_telegram, bot_settings, clock):
+        nudge = await ann.next_message(timeout=5)
+        await ann.press(nudge, "✍️ Reflect now")
+        offer = await ann.next_message()
+        assert "You have an unfinished" in offer.text
+        assert "Carry on with it" in offer.button_texts
+        await ann.press(offer, "Carry on with it")
+        await ann.wait_for(lambda m: "Description" in m.text or "Question 1" in m.text)
+    assert [n.status for n in nudges_of(bot_settings)] == ["sent"]  # still to answer

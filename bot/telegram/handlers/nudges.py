@@ -11,6 +11,7 @@ from bot.telegram import callback_data as cd
 from bot.telegram import views
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import button_handler, edit, reply
+from bot.telegram.handlers.reflecting import offer_open_reflection
 from prompts import t
 from storage import User
 
@@ -28,12 +29,7 @@ async def nudge_choice(
         return
     except NotAllowed:  # another reflection is open: settle that one first
         await query.answer()
-        reflecting = services.reflecting
-        open_one = reflecting.open_reflection(user.id)
-        if open_one is not None:
-            name = reflecting.question_set_of(open_one).name
-            started = views.local_time(open_one.started_at, user.timezone)
-            await reply(update, views.open_reflection(name, started, open_one.id))
+        await offer_open_reflection(update, context, user)
         return
     await query.answer()
     match result:

@@ -29,14 +29,21 @@ async def reflect(update: Update, context: Context) -> None:
     if context.services.intake.waiting(user.id) is not None:
         await reply(update, t("guard.choose_first"))
         return
+    if await offer_open_reflection(update, context, user):
+        return
+    await reply(update, views.choose_set(context.services.reflecting.question_sets()))
+
+
+async def offer_open_reflection(update: Update, context: Context, user: User) -> bool:
+    """If a reflection is still open, offer to resume, keep or delete it; True if one was."""
     reflecting = context.services.reflecting
     open_one = reflecting.open_reflection(user.id)
-    if open_one is not None:
-        name = reflecting.question_set_of(open_one).name
-        started = views.local_time(open_one.started_at, user.timezone)
-        await reply(update, views.open_reflection(name, started, open_one.id))
-        return
-    await reply(update, views.choose_set(reflecting.question_sets()))
+    if open_one is None:
+        return False
+    name = reflecting.question_set_of(open_one).name
+    started = views.local_time(open_one.started_at, user.timezone)
+    await reply(update, views.open_reflection(name, started, open_one.id))
+    return True
 
 
 @button_handler(cd.ChooseSet)
