@@ -341,21 +341,7 @@ def encode(action: Action) -> str:
             data = f"fg:{'yes' if confirm else 'no'}:{shown}"
         case NudgeChoice(nudge_id, choice):
             data = f"nu:{nudge_id}:{choice}"
-        case (
-            SettingsMenu()
-            | SettingsAsk()
-            | SetZone()
-            | SetQuiet()
-            | SetWeekly()
-            | SetSessionsOn()
-            | NewSessionDays()
-            | NewSessionEnd()
-            | SessionMenu()
-            | RemoveSession()
-            | SkipSessionDay()
-            | SetDefaultSet()
-            | PauseChoice()
-        ):
+        case _ if type(action) in _SETTINGS_KINDS:
             data = _encode_setting(action)
             if parse(data) != action:  # e.g. a zone name with a space, or day 9
                 raise ValueError(f"not a well-formed settings action: {action!r}")
