@@ -6,7 +6,7 @@ the weekly nudge's questions, a few per competence, live in ``prompts/weekly.tom
 """
 
 from prompts.questions import Question, QuestionSet, QuestionSetError, load_question_sets
-from prompts.texts import MESSAGES_PATH, Texts, t
+from prompts.texts import MESSAGES_PATH, Texts, plain, t
 from prompts.weekly import (
     WEEKLY_PATH,
     WeeklyPrompts,
@@ -29,5 +29,6 @@ __all__ = [
     "load_question_sets",
     "load_weekly_prompts",
     "running_week",
+    "plain",
     "t",
 ]

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import html
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
 
 MESSAGES_PATH = Path(__file__).with_name("messages.toml")
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def plain(text: str) -> str:
+    """A message's Telegram HTML as plain text (the terminal, alerts on Telegram)."""
+    return html.unescape(_TAG.sub("", text))
 
 
 class Texts:

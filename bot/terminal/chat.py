@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import html
 import os
 import re
 from collections.abc import Awaitable, Callable
@@ -27,17 +26,11 @@ from bot.services.intake import EmptyText, Held, RewriteInvited, findings_text
 from bot.services.nudge_wording import nudge_choices, nudge_text
 from bot.services.nudging import Choice, Dismissed, NudgeMessage, Snoozed
 from bot.services.reflecting import AlreadySaved, Continuation
-from prompts import t
+from prompts import plain, t
 
 LOCAL_USER_ID = 0  # Telegram never uses 0, so the terminal user cannot collide with one
 Input = Callable[[str], Awaitable[str | None]]
 Output = Callable[[str], None]
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-
-
-def plain(text: str) -> str:
-    """Telegram HTML to plain terminal text."""
-    return html.unescape(_TAG.sub("", text))
 
 
 async def terminal_input(prompt: str) -> str | None:

@@ -9,7 +9,6 @@ the handlers that store answers); anything else they do first ends the wait.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Awaitable, Callable
 from datetime import time, timedelta
 from html import escape
@@ -38,12 +37,11 @@ from bot.telegram.handlers.common import (
     reply,
 )
 from bot.telegram.views import View
-from prompts import t
+from prompts import plain, t
 from storage import Session, User
 
 PAUSE_DAYS = {"1w": 7, "2w": 14}  # "1 week" from today: the same weekday next week is on
 TYPED_SHOWN = 40  # characters of a mistyped setting quoted back
-_TAG = re.compile(r"<[^>]+>")
 
 
 def settings_button(
@@ -59,7 +57,7 @@ def settings_button(
             try:
                 await handler(update, context, user, action)
             except InvalidSetting as problem:
-                text = _TAG.sub("", t(problem.key, typed=""))
+                text = plain(t(problem.key, typed=""))
                 await update.callback_query.answer(text, show_alert=True)
 
         return run
