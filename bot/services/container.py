@@ -23,6 +23,7 @@ from bot.services.nudging import NudgingService
 from bot.services.privacy import PrivacyService
 from bot.services.reflecting import ReflectingService
 from bot.services.tagging import TaggingService
+from bot.services.typed_settings import TypedSettingsService
 from bot.services.users import UserService
 from framework import (
     Encoder,
@@ -59,6 +60,7 @@ class Services:
     detector: IdentifierDetector
     inbox: InboxService
     nudge_settings: NudgeSettingsService
+    typed_settings: TypedSettingsService
     nudging: NudgingService
     settings: Settings
     model_pools: tuple[ThreadPoolExecutor, ...] = ()
@@ -128,7 +130,8 @@ def build_services(
     privacy = PrivacyService(db, framework, question_sets, feedback, clock)
     privacy.on_forget(reflecting.split_messages.forget)
     nudge_settings = NudgeSettingsService(db, clock, choosable)
-    privacy.on_forget(nudge_settings.forget)
+    typed_settings = TypedSettingsService(nudge_settings, clock)
+    privacy.on_forget(typed_settings.forget)
     return Services(
         db=db,
         framework=framework,
@@ -144,6 +147,7 @@ def build_services(
         detector=detector,
         inbox=InboxService(db, clock),
         nudge_settings=nudge_settings,
+        typed_settings=typed_settings,
         nudging=NudgingService(db, framework, weekly, reflecting, clock),
         settings=settings,
         model_pools=(encoder_pool, guard_pool),

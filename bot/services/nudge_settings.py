@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlite_utils
@@ -31,15 +29,6 @@ MAX_SESSION_NAME = 60
 MAX_SESSIONS = 12
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# A tap that asks for a typed setting (a name, a time, a date) waits this long for it;
-# after that, the practitioner's text is handled as usual.
-TYPED_INPUT_WAITS = timedelta(minutes=10)
-# Longer than this (or on several lines), a text is never a typed setting: it is prose
-# meant for a reflection, and is handled as usual.
-TYPED_SETTING_CHARS = 64
-Typed = Literal[
-    "timezone", "weekly_time", "session_name", "session_end", "skip_date", "pause_until"
-]
 
 
 class InvalidSetting(ValueError):
@@ -122,30 +111,10 @@ def _month(word: str) -> int | None:
     return MONTHS.index(word[:3]) + 1 if word[:3] in MONTHS and len(word) >= 3 else None
 
 
-@dataclass(frozen=True)
-class Awaiting:
-    """The practitioner tapped a button asking them to type a setting: their next text is
-    that setting (``session_id``: the session a date to skip is for)."""
-
-    what: Typed
-    since: datetime
-    session_id: int | None = None
-
-
-@dataclass(frozen=True)
-class SessionDraft:
-    """A session being added: its name is typed, then its days tapped; its end time
-    comes last and adds it."""
-
-    name: str
-    weekdays: frozenset[int]
-    since: datetime
-
-
-def could_be_typed_setting(text: str) -> bool:
-    """Whether a text is short enough to be a typed setting rather than prose."""
-    text = text.strip()
-    return bool(text) and len(text) <= TYPED_SETTING_CHARS and "\n" not in text
+def check_weekdays(weekdays: frozenset[int]) -> None:
+    """Some of Monday (0) to Sunday (6); InvalidSetting otherwise."""
+    if not weekdays or not weekdays <= set(range(7)):
+        raise InvalidSetting("settings.weekday_invalid")
 
 
 class NudgeSettingsService:
@@ -159,9 +128,6 @@ class NudgeSettingsService:
         self._clock = clock
         self._question_set_ids = question_set_ids
         self._listeners: list[Callable[[int], None]] = []
-        # Held in memory only: a restart forgets them, and the text is handled as usual.
-        self._awaiting: dict[int, Awaiting] = {}
-        self._drafts: dict[int, SessionDraft] = {}
 
     def on_change(self, listener: Callable[[int], None]) -> None:
         """Call ``listener(user_id)`` after any change to a practitioner's schedule."""
@@ -254,14 +220,22 @@ class NudgeSettingsService:
             raise NotFound(f"no question set {set_id!r}")
         return self._change(user_id, default_set_id=set_id)
 
-    def add_session(self, user_id: int, name: str, weekdays: frozenset[int], end: time) -> Session:
+    def new_session_name(self, user_id: int, name: str) -> str:
+        """A new session's name, tidied; InvalidSetting if it cannot be one, or if the
+        practitioner has as many sessions as they may."""
         name = " ".join(name.split())
         if not name or len(name) > MAX_SESSION_NAME:
             raise InvalidSetting("settings.session_name_invalid")
-        if not weekdays or not weekdays <= set(range(7)):
-            raise InvalidSetting("settings.weekday_invalid")
+        self.check_room_for_a_session(user_id)
+        return name
+
+    def check_room_for_a_session(self, user_id: int) -> None:
         if len(self.sessions(user_id)) >= MAX_SESSIONS:
             raise InvalidSetting("settings.too_many_sessions")
+
+    def add_session(self, user_id: int, name: str, weekdays: frozenset[int], end: time) -> Session:
+        name = self.new_session_name(user_id, name)
+        check_weekdays(weekdays)
         session = storage.add_session(self._db, user_id, name, weekdays, end, self._clock())
         self.changed(user_id)
         return session
@@ -291,82 +265,3 @@ class NudgeSettingsService:
 
     def resume(self, user_id: int) -> NudgeSettings:
         return self._change(user_id, paused_until=None)
-
-    # -- typed input -----------------------------------------------------------------------
-
-    def expect(self, user_id: int, what: Typed, session_id: int | None = None) -> Awaiting:
-        """The practitioner's next text message is this setting (for TYPED_INPUT_WAITS).
-
-        A new session's name is refused at once if they have as many as they may."""
-        if what == "session_name" and len(self.sessions(user_id)) >= MAX_SESSIONS:
-            raise InvalidSetting("settings.too_many_sessions")
-        if what == "skip_date":
-            if session_id is None:
-                raise ValueError("a date to skip needs its session")
-            self.session(user_id, session_id)  # theirs, and not removed
-        now = self._clock()
-        self._forget_expired(now)
-        awaiting = Awaiting(what, now, session_id)
-        self._awaiting[user_id] = awaiting
-        return awaiting
-
-    def awaiting(self, user_id: int) -> Awaiting | None:
-        """What the practitioner was asked to type, unless that was too long ago."""
-        found = self._awaiting.get(user_id)
-        if found is not None and self._clock() - found.since > TYPED_INPUT_WAITS:
-            del self._awaiting[user_id]
-            return None
-        return found
-
-    def clear(self, user_id: int) -> bool:
-        """Stop waiting for a typed setting; True if one was awaited (and not expired)."""
-        waiting = self.awaiting(user_id) is not None
-        self._awaiting.pop(user_id, None)
-        return waiting
-
-    def start_session(self, user_id: int, name: str) -> SessionDraft:
-        """Begin adding a session with this name; its days come next."""
-        name = " ".join(name.split())
-        if not name or len(name) > MAX_SESSION_NAME:
-            raise InvalidSetting("settings.session_name_invalid")
-        if len(self.sessions(user_id)) >= MAX_SESSIONS:
-            raise InvalidSetting("settings.too_many_sessions")
-        draft = SessionDraft(name, frozenset(), self._clock())
-        self._drafts[user_id] = draft
-        return draft
-
-    def draft(self, user_id: int) -> SessionDraft:
-        """The session being added; NotFound if none (or it was left too long)."""
-        found = self._drafts.get(user_id)
-        if found is None or self._clock() - found.since > TYPED_INPUT_WAITS:
-            self._drafts.pop(user_id, None)
-            raise NotFound("no session being added")
-        return found
-
-    def set_draft_days(self, user_id: int, weekdays: frozenset[int]) -> SessionDraft:
-        """The days of the session being added (its end time comes next)."""
-        draft = self.draft(user_id)
-        if not weekdays or not weekdays <= set(range(7)):
-            raise InvalidSetting("settings.weekday_invalid")
-        draft = replace(draft, weekdays=weekdays, since=self._clock())
-        self._drafts[user_id] = draft
-        return draft
-
-    def finish_session(self, user_id: int, end: time) -> Session:
-        """Add the session being added, ending at ``end``."""
-        draft = self.draft(user_id)
-        if not draft.weekdays:
-            raise NotFound("the session's days were not chosen")
-        session = self.add_session(user_id, draft.name, draft.weekdays, end)
-        self._drafts.pop(user_id, None)
-        return session
-
-    def forget(self, user_id: int) -> None:
-        """Drop everything held in memory about the practitioner (e.g. after /forget)."""
-        self._awaiting.pop(user_id, None)
-        self._drafts.pop(user_id, None)
-
-    def _forget_expired(self, now: datetime) -> None:
-        for held in (self._awaiting, self._drafts):
-            for user_id in [uid for uid, w in held.items() if now - w.since > TYPED_INPUT_WAITS]:
-                del held[user_id]

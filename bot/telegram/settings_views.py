@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services.nudge_settings import COMMON_TIMEZONES, SessionDraft
+from bot.services.nudge_settings import COMMON_TIMEZONES
+from bot.services.typed_settings import SessionDraft
 from bot.telegram import callback_data as cd
 from bot.telegram.views import View, button
 from prompts import QuestionSet, t

@@ -328,7 +328,7 @@ async def test_another_practitioners_session_is_refused(fake_telegram, running, 
         assert answer.show_alert and "That button has expired" in answer.text, data
     [still] = storage.sessions_of(running.services.db, 1002)
     assert still.skipped == frozenset()
-    assert running.services.nudge_settings.awaiting(ANN) is None
+    assert running.services.typed_settings.awaiting(ANN) is None
     assert now_of(ann, menu).history == []  # Ann's menu did not change
 
 

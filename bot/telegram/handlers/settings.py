@@ -18,13 +18,8 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
 from bot.services import NotFound
-from bot.services.nudge_settings import (
-    Awaiting,
-    InvalidSetting,
-    could_be_typed_setting,
-    parse_clock,
-    parse_day,
-)
+from bot.services.nudge_settings import InvalidSetting, parse_clock, parse_day
+from bot.services.typed_settings import Awaiting, could_be_typed_setting
 from bot.telegram import callback_data as cd
 from bot.telegram import settings_views, views
 from bot.telegram.context import Context
@@ -162,7 +157,7 @@ async def settings_ask(
     """Ask for a typed setting: the practitioner's next text message is it."""
     services = context.services
     session_id = action.session_id or None
-    services.nudge_settings.expect(user.id, action.what, session_id)
+    services.typed_settings.expect(user.id, action.what, session_id)
     session = None if session_id is None else services.nudge_settings.session(user.id, session_id)
     reflection_open = services.reflecting.open_reflection(user.id) is not None
     await update.callback_query.answer()
@@ -226,13 +221,13 @@ async def new_session_days(
     update: Update, context: Context, user: User, action: cd.NewSessionDays
 ) -> None:
     """Tick a day of the session being added, or (Done) go on to its end time."""
-    query, nudge_settings = update.callback_query, context.services.nudge_settings
+    query, typed = update.callback_query, context.services.typed_settings
     weekdays = settings_views.weekdays_of(action.mask)
     try:
-        draft = nudge_settings.draft(user.id)
+        draft = typed.draft(user.id)
         if action.done:
-            draft = nudge_settings.set_draft_days(user.id, weekdays)
-            nudge_settings.expect(user.id, "session_end")
+            draft = typed.set_draft_days(user.id, weekdays)
+            typed.expect(user.id, "session_end")
     except NotFound:
         await query.answer(t("settings.draft_gone"), show_alert=True)
         return
@@ -249,7 +244,7 @@ async def new_session_end(
     update: Update, context: Context, user: User, action: cd.NewSessionEnd
 ) -> None:
     try:
-        session = context.services.nudge_settings.finish_session(user.id, action.at)
+        session = context.services.typed_settings.finish_session(user.id, action.at)
     except NotFound:
         await update.callback_query.answer(t("settings.draft_gone"), show_alert=True)
         return
@@ -340,8 +335,8 @@ async def typed_input(update: object, context: Context) -> None:
         return
     if update.edited_message is not None or update.my_chat_member is not None:
         return
-    nudge_settings = context.services.nudge_settings
-    awaiting = nudge_settings.awaiting(update.effective_user.id)
+    typed = context.services.typed_settings
+    awaiting = typed.awaiting(update.effective_user.id)
     if awaiting is None:
         return
     text = update.message.text if update.message is not None else None
@@ -349,7 +344,7 @@ async def typed_input(update: object, context: Context) -> None:
         if await _take_typed(update, context, awaiting, text):
             raise ApplicationHandlerStop
         return
-    nudge_settings.clear(update.effective_user.id)
+    typed.clear(update.effective_user.id)
     if text is not None and text.split(maxsplit=1)[0].split("@")[0] == "/cancel":
         await reply(update, t("settings.typed_cancelled"))
         raise ApplicationHandlerStop
@@ -359,10 +354,10 @@ async def _take_typed(update: Update, context: Context, awaiting: Awaiting, text
     """Store a typed setting (or say what is wrong with it); False: it is not a setting
     after all, and goes on to be handled as usual."""
     services = context.services
-    nudge_settings = services.nudge_settings
+    typed = services.typed_settings
     user = services.users.get(update.effective_user.id)
     if user is None or not could_be_typed_setting(text):
-        nudge_settings.clear(update.effective_user.id)
+        typed.clear(update.effective_user.id)
         if user is not None:
             await reply(update, t("settings.typed_left"))
         return False
@@ -373,10 +368,10 @@ async def _take_typed(update: Update, context: Context, awaiting: Awaiting, text
         await reply(update, t(problem.key, typed=shown))
         return True
     except NotFound:  # the session went, or the new one was left too long
-        nudge_settings.clear(user.id)
+        typed.clear(user.id)
         await reply(update, t("settings.draft_gone"))
         return True
-    nudge_settings.clear(user.id)  # the days of a new session are tapped next
+    typed.clear(user.id)  # the days of a new session are tapped next
     await reply(update, view)
     step = services.reflecting.current_step(user.id)
     if finished and step is not None:  # back to the reflection they were writing
@@ -399,10 +394,10 @@ def _typed(context: Context, user: User, awaiting: Awaiting, text: str) -> tuple
             note = settings_views.weekly_time_set(settings)
             return settings_views.with_back(note, cd.SettingsMenu("weekly")), True
         case "session_name":
-            draft = nudge_settings.start_session(user.id, text)
+            draft = context.services.typed_settings.start_session(user.id, text)
             return settings_views.new_session_days(draft, frozenset()), False
         case "session_end":
-            session = nudge_settings.finish_session(user.id, _clock(text))
+            session = context.services.typed_settings.finish_session(user.id, _clock(text))
             return _session_added(context, user, session), True
         case "skip_date":
             assert awaiting.session_id is not None

@@ -11,14 +11,16 @@ from bot.services.nudge_settings import (
     COMMON_TIMEZONES,
     MAX_SESSION_NAME,
     MAX_SESSIONS,
-    TYPED_INPUT_WAITS,
-    TYPED_SETTING_CHARS,
     InvalidSetting,
     NudgeSettingsService,
     canonical_timezone,
-    could_be_typed_setting,
     parse_clock,
     parse_day,
+)
+from bot.services.typed_settings import (
+    TYPED_INPUT_WAITS,
+    TYPED_SETTING_CHARS,
+    could_be_typed_setting,
 )
 from storage import NudgeSettings
 
@@ -40,6 +42,12 @@ def changes(services):
 @pytest.fixture
 def nudge_settings(services, changes):
     return services.nudge_settings
+
+
+@pytest.fixture
+def typed_settings(services, nudge_settings):
+    """Settings typed after a tap (the practitioners above have agreed)."""
+    return services.typed_settings
 
 
 def ann(services):
@@ -399,57 +407,59 @@ def test_settings_survive_a_new_service_on_the_same_database(services, nudge_set
 # -- typed settings and sessions being added ------------------------------------------------
 
 
-def test_a_typed_setting_is_awaited_for_ten_minutes(nudge_settings, clock):
-    awaiting = nudge_settings.expect(ANN, "weekly_time")
+def test_a_typed_setting_is_awaited_for_ten_minutes(nudge_settings, clock, typed_settings):
+    awaiting = typed_settings.expect(ANN, "weekly_time")
     assert (awaiting.what, awaiting.since, awaiting.session_id) == ("weekly_time", clock.now, None)
     clock.advance(seconds=TYPED_INPUT_WAITS.total_seconds())
-    assert nudge_settings.awaiting(ANN) == awaiting
-    assert nudge_settings.awaiting(BO) is None
+    assert typed_settings.awaiting(ANN) == awaiting
+    assert typed_settings.awaiting(BO) is None
     clock.advance(seconds=1)
-    assert nudge_settings.awaiting(ANN) is None
-    assert nudge_settings.clear(ANN) is False
+    assert typed_settings.awaiting(ANN) is None
+    assert typed_settings.clear(ANN) is False
 
 
-def test_clear_stops_waiting_and_a_new_request_replaces_the_last(nudge_settings):
-    nudge_settings.expect(ANN, "timezone")
-    nudge_settings.expect(ANN, "pause_until")
-    assert nudge_settings.awaiting(ANN).what == "pause_until"
-    assert nudge_settings.clear(ANN) is True
-    assert nudge_settings.awaiting(ANN) is None
+def test_clear_stops_waiting_and_a_new_request_replaces_the_last(nudge_settings, typed_settings):
+    typed_settings.expect(ANN, "timezone")
+    typed_settings.expect(ANN, "pause_until")
+    assert typed_settings.awaiting(ANN).what == "pause_until"
+    assert typed_settings.clear(ANN) is True
+    assert typed_settings.awaiting(ANN) is None
 
 
-def test_a_date_to_skip_is_awaited_only_for_ones_own_session(nudge_settings):
+def test_a_date_to_skip_is_awaited_only_for_ones_own_session(nudge_settings, typed_settings):
     mine = nudge_settings.add_session(ANN, "club", frozenset({TUE}), time(19, 30))
     bos = nudge_settings.add_session(BO, "Bo's club", frozenset({TUE}), time(19, 30))
-    assert nudge_settings.expect(ANN, "skip_date", mine.id).session_id == mine.id
+    assert typed_settings.expect(ANN, "skip_date", mine.id).session_id == mine.id
     with pytest.raises(NotFound):
-        nudge_settings.expect(ANN, "skip_date", bos.id)
+        typed_settings.expect(ANN, "skip_date", bos.id)
     with pytest.raises(ValueError):
-        nudge_settings.expect(ANN, "skip_date")
-    assert nudge_settings.awaiting(ANN).session_id == mine.id  # the refused ones changed nothing
+        typed_settings.expect(ANN, "skip_date")
+    assert typed_settings.awaiting(ANN).session_id == mine.id  # the refused ones changed nothing
 
 
-def test_a_new_sessions_name_is_not_awaited_when_there_are_too_many(nudge_settings):
+def test_a_new_sessions_name_is_not_awaited_when_there_are_too_many(nudge_settings, typed_settings):
     for n in range(MAX_SESSIONS):
         nudge_settings.add_session(ANN, f"session {n}", frozenset({n % 7}), time(19))
     with pytest.raises(InvalidSetting) as refused:
-        nudge_settings.expect(ANN, "session_name")
+        typed_settings.expect(ANN, "session_name")
     assert refused.value.key == "settings.too_many_sessions"
     with pytest.raises(InvalidSetting):
-        nudge_settings.start_session(ANN, "one more")
+        typed_settings.start_session(ANN, "one more")
 
 
-def test_a_session_is_added_by_name_then_days_then_end_time(nudge_settings, changes, clock):
-    draft = nudge_settings.start_session(ANN, "  Tuesday  youth club ")
+def test_a_session_is_added_by_name_then_days_then_end_time(
+    nudge_settings, changes, clock, typed_settings
+):
+    draft = typed_settings.start_session(ANN, "  Tuesday  youth club ")
     assert (draft.name, draft.weekdays) == ("Tuesday youth club", frozenset())
     with pytest.raises(NotFound):  # days first
-        nudge_settings.finish_session(ANN, time(19, 30))
+        typed_settings.finish_session(ANN, time(19, 30))
     with pytest.raises(InvalidSetting):
-        nudge_settings.set_draft_days(ANN, frozenset())
+        typed_settings.set_draft_days(ANN, frozenset())
     clock.advance(minutes=9)
-    assert nudge_settings.set_draft_days(ANN, frozenset({TUE, THU})).weekdays == {TUE, THU}
+    assert typed_settings.set_draft_days(ANN, frozenset({TUE, THU})).weekdays == {TUE, THU}
     clock.advance(minutes=9)  # each step gives another ten minutes
-    session = nudge_settings.finish_session(ANN, time(19, 30))
+    session = typed_settings.finish_session(ANN, time(19, 30))
     assert (session.name, session.weekdays, session.end_time) == (
         "Tuesday youth club",
         {TUE, THU},
@@ -458,22 +468,22 @@ def test_a_session_is_added_by_name_then_days_then_end_time(nudge_settings, chan
     assert nudge_settings.sessions(ANN) == [session]
     assert changes == [ANN]  # the draft is no change to the schedule
     with pytest.raises(NotFound):  # the draft is gone
-        nudge_settings.draft(ANN)
+        typed_settings.draft(ANN)
 
 
-def test_a_session_draft_left_too_long_or_forgotten_is_gone(nudge_settings, clock):
+def test_a_session_draft_left_too_long_or_forgotten_is_gone(nudge_settings, clock, typed_settings):
     with pytest.raises(InvalidSetting):
-        nudge_settings.start_session(ANN, " ")
-    nudge_settings.start_session(ANN, "club")
+        typed_settings.start_session(ANN, " ")
+    typed_settings.start_session(ANN, "club")
     clock.advance(minutes=11)
     with pytest.raises(NotFound):
-        nudge_settings.set_draft_days(ANN, frozenset({TUE}))
-    nudge_settings.start_session(ANN, "club")
-    nudge_settings.expect(ANN, "session_end")
-    nudge_settings.forget(ANN)
+        typed_settings.set_draft_days(ANN, frozenset({TUE}))
+    typed_settings.start_session(ANN, "club")
+    typed_settings.expect(ANN, "session_end")
+    typed_settings.forget(ANN)
     with pytest.raises(NotFound):
-        nudge_settings.draft(ANN)
-    assert nudge_settings.awaiting(ANN) is None
+        typed_settings.draft(ANN)
+    assert typed_settings.awaiting(ANN) is None
     assert nudge_settings.sessions(ANN) == []
 
 

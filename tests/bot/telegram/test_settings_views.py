@@ -8,7 +8,8 @@ from zoneinfo import available_timezones
 
 import pytest
 
-from bot.services.nudge_settings import COMMON_TIMEZONES, SessionDraft
+from bot.services.nudge_settings import COMMON_TIMEZONES
+from bot.services.typed_settings import SessionDraft
 from bot.telegram import callback_data as cd
 from bot.telegram import settings_views as sv
 from prompts import load_question_sets
