@@ -27,7 +27,6 @@ COMMON_TIMEZONES = (
 )
 MAX_SESSION_NAME = 60
 MAX_SESSIONS = 12
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
