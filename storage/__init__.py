@@ -17,6 +17,23 @@ from storage.feedback import (
 )
 from storage.groups import record_group_notice
 from storage.inbox import mark_handled, prune_inbox, receive_update, unhandled_updates
+from storage.learning import (
+    add_goal,
+    close_goal,
+    get_goal,
+    goal_reflection_counts,
+    goals_of,
+    learning_hours_between,
+    learning_mark,
+    learning_marks,
+    link_goal,
+    mark_learning,
+    registration,
+    review_goal,
+    save_registration,
+    set_goal_competences,
+    unmark_learning,
+)
 from storage.migrations import MIGRATIONS, apply_migrations, schema_version
 from storage.nudges import (
     add_session,
@@ -58,13 +75,17 @@ from storage.personal_data import (
 from storage.records import (
     Answer,
     AnswerEdit,
+    GoalOutcome,
     HeldText,
     HoldMode,
+    LearningGoal,
+    LearningMark,
     Nudge,
     NudgeSettings,
     NudgeStatus,
     Reflection,
     ReflectionStatus,
+    Registration,
     Session,
     StoredSuggestion,
     Tag,
@@ -73,11 +94,15 @@ from storage.records import (
 )
 from storage.reflections import (
     answer_for_message,
+    answers_between,
     answers_for,
     append_to_answer,
+    confirmed_between,
     count_finished_reflections,
     delete_reflection,
     finish_reflection,
+    finished_reflections_between,
+    first_reflection_started,
     get_answer,
     get_reflection,
     join_answer_text,
@@ -101,6 +126,29 @@ from storage.tags import (
 from storage.users import get_user, save_consent, set_blocked
 
 __all__ = [
+    "add_goal",
+    "close_goal",
+    "get_goal",
+    "goal_reflection_counts",
+    "goals_of",
+    "learning_hours_between",
+    "learning_mark",
+    "learning_marks",
+    "link_goal",
+    "mark_learning",
+    "registration",
+    "review_goal",
+    "save_registration",
+    "set_goal_competences",
+    "unmark_learning",
+    "GoalOutcome",
+    "LearningGoal",
+    "LearningMark",
+    "Registration",
+    "answers_between",
+    "confirmed_between",
+    "finished_reflections_between",
+    "first_reflection_started",
     "add_session",
     "change_nudge_settings",
     "finished_since",

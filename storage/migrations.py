@@ -250,6 +250,54 @@ def _m006_nudges(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE reflections ADD COLUMN prompt_id TEXT")  # a weekly question
 
 
+def _m007_learning(db: sqlite_utils.Database) -> None:
+    """Professional learning: goals, reflections marked as learning activities (kind and
+    hours), which goal a reflection works towards, and the registration details the
+    requirement is worked out from (average weekly CLD hours, start of the cycle)."""
+    db.execute(
+        """
+        CREATE TABLE learning_goals (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            competences TEXT NOT NULL DEFAULT '',  -- e.g. '2,3'
+            created_at TEXT NOT NULL,
+            review TEXT NOT NULL DEFAULT '',       -- the latest review note
+            reviewed_at TEXT,
+            closed_at TEXT,
+            outcome TEXT CHECK (outcome IN ('achieved', 'dropped'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX learning_goals_by_user ON learning_goals(user_id, closed_at)")
+    db.execute(
+        """
+        CREATE TABLE learning_activities (
+            reflection_id INTEGER PRIMARY KEY REFERENCES reflections(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,              -- training, course, reading, shadowing, ...
+            hours REAL NOT NULL CHECK (hours > 0),
+            recorded_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX learning_activities_by_user ON learning_activities(user_id)")
+    db.execute(
+        "ALTER TABLE reflections ADD COLUMN goal_id INTEGER"
+        " REFERENCES learning_goals(id) ON DELETE SET NULL"
+    )
+    db.execute(
+        """
+        CREATE TABLE registration (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            weekly_hours REAL,               -- average weekly CLD hours
+            cycle_start TEXT,                -- 'YYYY-MM-DD': the current 3-year cycle began
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_initial,
     _m002_privacy,
@@ -257,6 +305,7 @@ MIGRATIONS: list[Migration] = [
     _m004_inbox,
     _m005_feedback_vectors,
     _m006_nudges,
+    _m007_learning,
 ]
 # From this schema version on, the database is always used with secure_delete on.
 SECURE_DELETE_SINCE = 2

@@ -38,6 +38,7 @@ class Reflection:
     text: str
     session_id: int | None = None  # the regular session it is about, if any
     prompt_id: str | None = None  # the weekly question it answers, if any
+    goal_id: int | None = None  # the professional learning goal it works towards
 
 
 @dataclass(frozen=True)
@@ -151,3 +152,41 @@ class Nudge:
     question_id: str | None
     message_id: int | None
     sent_at: datetime | None
+
+
+GoalOutcome = Literal["achieved", "dropped"]
+
+
+@dataclass(frozen=True)
+class LearningGoal:
+    """A professional learning goal, in the practitioner's words."""
+
+    id: int
+    user_id: int
+    text: str
+    competences: tuple[int, ...]
+    created_at: datetime
+    review: str = ""
+    reviewed_at: datetime | None = None
+    closed_at: datetime | None = None
+    outcome: GoalOutcome | None = None
+
+
+@dataclass(frozen=True)
+class LearningMark:
+    """A reflection marked as a professional learning activity."""
+
+    reflection_id: int
+    user_id: int
+    kind: str
+    hours: float
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the professional learning requirement is worked out from."""
+
+    user_id: int
+    weekly_hours: float | None = None
+    cycle_start: date | None = None

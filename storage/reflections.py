@@ -31,6 +31,7 @@ def _reflection(row: dict) -> Reflection:
         text=row["text"],
         session_id=row["session_id"],
         prompt_id=row["prompt_id"],
+        goal_id=row.get("goal_id"),
     )
 
 
@@ -289,3 +290,69 @@ def count_finished_reflections(db: sqlite_utils.Database, user_id: int) -> int:
         "SELECT COUNT(*) FROM reflections WHERE user_id = ? AND status = 'done'", [user_id]
     ).fetchone()
     return row[0]
+
+
+def _started_between(start: datetime | None, end: datetime) -> tuple[str, list[str]]:
+    """SQL condition (on ``r``) and parameters: started in [start, end)."""
+    if start is None:
+        return "r.started_at < ?", [to_db(end)]
+    return "r.started_at >= ? AND r.started_at < ?", [to_db(start), to_db(end)]
+
+
+def finished_reflections_between(
+    db: sqlite_utils.Database, user_id: int, start: datetime | None, end: datetime
+) -> list[Reflection]:
+    """Finished reflections started in [start, end) (``start`` None: from the first),
+    oldest first."""
+    condition, parameters = _started_between(start, end)
+    return [
+        _reflection(row)
+        for row in db.query(
+            f"SELECT r.* FROM reflections r WHERE r.user_id = ? AND r.status = 'done'"
+            f" AND {condition} ORDER BY r.started_at, r.id",
+            [user_id, *parameters],
+        )
+    ]
+
+
+def answers_between(
+    db: sqlite_utils.Database, user_id: int, start: datetime | None, end: datetime
+) -> dict[int, list[Answer]]:
+    """The answers of the finished reflections started in [start, end), by reflection, in
+    the order given (one query however many reflections)."""
+    condition, parameters = _started_between(start, end)
+    found: dict[int, list[Answer]] = {}
+    for row in db.query(
+        f"SELECT a.* FROM answers a JOIN reflections r ON r.id = a.reflection_id"
+        f" WHERE r.user_id = ? AND r.status = 'done' AND {condition}"
+        f" ORDER BY a.reflection_id, a.id",
+        [user_id, *parameters],
+    ):
+        found.setdefault(row["reflection_id"], []).append(_answer(row))
+    return found
+
+
+def confirmed_between(
+    db: sqlite_utils.Database, user_id: int, start: datetime | None, end: datetime
+) -> dict[int, list[str]]:
+    """Confirmed indicator ids of the finished reflections started in [start, end)."""
+    condition, parameters = _started_between(start, end)
+    found: dict[int, list[str]] = {}
+    for row in db.query(
+        f"SELECT t.reflection_id, t.indicator_id FROM tags t"
+        f" JOIN reflections r ON r.id = t.reflection_id"
+        f" WHERE r.user_id = ? AND r.status = 'done' AND t.status = 'confirmed'"
+        f" AND {condition} ORDER BY t.reflection_id",
+        [user_id, *parameters],
+    ):
+        found.setdefault(row["reflection_id"], []).append(row["indicator_id"])
+    return found
+
+
+def first_reflection_started(db: sqlite_utils.Database, user_id: int) -> datetime | None:
+    """When the practitioner's first finished reflection was started, if any."""
+    row = db.execute(
+        "SELECT MIN(started_at) FROM reflections WHERE user_id = ? AND status = 'done'",
+        [user_id],
+    ).fetchone()
+    return from_db(row[0])

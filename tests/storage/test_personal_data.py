@@ -70,6 +70,10 @@ def write_everything(db, user_id: int, marker: str) -> None:
         status="sent",
         now=NOW,
     )
+    goal = storage.add_goal(db, user_id, f"goal {marker}", (2,), NOW)
+    storage.link_goal(db, done.id, goal.id)
+    storage.mark_learning(db, done.id, user_id, "course", 2.5, NOW)
+    storage.save_registration(db, storage.Registration(user_id, 35, date(2025, 4, 1)), NOW)
 
 
 def raw_bytes(path) -> bytes:
