@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from framework import Framework
 
@@ -125,13 +125,26 @@ class Hours:
     cycle. Requirements are None until the weekly hours are set."""
 
     weekly_hours: float | None
-    cycle_start: date | None  # None until set: the year and cycle then end today
+    cycle_start: date | None  # the current cycle's first day; None until the practitioner
+    # gives it: the year is then the last 12 months and the cycle the last 3 years
     year_start: date
     year_end: date
     cycle_end: date
     this_year: float
     this_cycle: float
     in_period: float  # hours of the activities in the portfolio's period
+
+    @property
+    def cycle_from(self) -> date:
+        """The first day of the cycle the hours are counted over."""
+        if self.cycle_start is not None:
+            return self.cycle_start
+        end = self.cycle_end
+        try:
+            three_years_back = end.replace(year=end.year - 3)
+        except ValueError:  # 29 February
+            three_years_back = end.replace(year=end.year - 3, day=28)
+        return three_years_back + timedelta(days=1)
 
     @property
     def required_per_year(self) -> float | None:
@@ -149,12 +162,15 @@ class Coverage:
     framework: Framework
     counts: dict[str, int]  # indicator id -> reflections; every indicator present
     by_competence: dict[int, int]  # competence -> reflections evidencing any of it
+    with_evidence: int = 0  # reflections with at least one confirmed indicator
 
     @classmethod
     def of(cls, framework: Framework, reflections: Iterable[PortfolioReflection]) -> Coverage:
         counts = dict.fromkeys(framework.indicator_ids, 0)
         by_competence = {c.number: 0 for c in framework.competences}
+        with_evidence = 0
         for reflection in reflections:
+            with_evidence += any(i in counts for i in reflection.confirmed)
             for indicator_id in reflection.confirmed:
                 if indicator_id in counts:
                     counts[indicator_id] += 1
@@ -162,7 +178,7 @@ class Coverage:
                 framework.indicator(i).competence for i in reflection.confirmed if i in counts
             }:
                 by_competence[number] += 1
-        return cls(framework, counts, by_competence)
+        return cls(framework, counts, by_competence, with_evidence)
 
     @property
     def total(self) -> int:
@@ -218,5 +234,7 @@ class Portfolio:
 
     @property
     def untagged(self) -> tuple[PortfolioReflection, ...]:
-        """Reflections with no confirmed indicator (still part of the record)."""
-        return tuple(r for r in self.reflections if not r.confirmed)
+        """Reflections with no confirmed indicator of the framework (still part of the
+        record)."""
+        known = set(self.framework.indicator_ids)
+        return tuple(r for r in self.reflections if not known.intersection(r.confirmed))
