@@ -29,6 +29,7 @@ class QuestionSet:
     kind: str
     order: int
     questions: tuple[Question, ...]
+    learning: bool = False  # a reflection on it is a professional learning activity
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -53,6 +54,8 @@ def _load_one(path: Path) -> QuestionSet:
     if len(data["id"]) > 20 or not data["id"].replace("-", "").replace("_", "").isalnum():
         raise fail("'id' must be at most 20 letters, digits, '-' or '_'")
     raw_questions = data.get("questions")
+    if not isinstance(data.get("learning", False), bool):
+        raise fail("'learning' must be true or false")
     if not isinstance(raw_questions, list) or not raw_questions:
         raise fail("needs at least one [[questions]] entry")
     questions = []
@@ -73,6 +76,7 @@ def _load_one(path: Path) -> QuestionSet:
         kind=data["kind"],
         order=int(data.get("order", 100)),
         questions=tuple(questions),
+        learning=data.get("learning", False),
     )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -14,13 +15,16 @@ import storage
 from bot.config import Settings
 from bot.identifiers import IdentifierDetector, SpacyIdentifierDetector
 from bot.services.editing import EditingService
+from bot.services.exporting import ExportingService
 from bot.services.feedback import FeedbackService
 from bot.services.history import HistoryService
 from bot.services.inbox import InboxService
 from bot.services.intake import IntakeService
+from bot.services.learning import LearningService
 from bot.services.nudge_settings import NudgeSettingsService
 from bot.services.nudging import NudgingService
 from bot.services.privacy import PrivacyService
+from bot.services.progress import ProgressService
 from bot.services.reflecting import ReflectingService
 from bot.services.tagging import TaggingService
 from bot.services.typed_settings import TypedSettingsService
@@ -37,6 +41,7 @@ from framework import (
 )
 from prompts import load_question_sets, load_weekly_prompts
 
+RENDER_PROCESSES = 2
 log = logging.getLogger(__name__)
 
 
@@ -62,8 +67,11 @@ class Services:
     nudge_settings: NudgeSettingsService
     typed_settings: TypedSettingsService
     nudging: NudgingService
+    learning: LearningService
+    exporting: ExportingService
+    progress: ProgressService
     settings: Settings
-    model_pools: tuple[ThreadPoolExecutor, ...] = ()
+    model_pools: tuple[Executor, ...] = ()
 
     def close(self) -> None:
         for pool in self.model_pools:
@@ -105,17 +113,20 @@ def build_services(
     suggester: Suggester | None = None,
     detector: IdentifierDetector | None = None,
     clock: Callable[[], datetime] = utc_now,
+    render_in_process: bool = False,
 ) -> Services:
     """Open the database (running migrations), load the framework and question sets.
 
     The models are not loaded here: each loads on first use, off the event loop. Tests
     pass a fake ``encoder`` (or a whole ``suggester``), a fake ``detector`` and ``clock``.
+    Files and charts are rendered in a separate process (started on first use), or with
+    ``render_in_process`` on the caller's thread (the CLI).
     """
     db = storage.open_database(settings.db_path)
     framework = load_framework(settings.framework_path)
     question_sets = load_question_sets()
     weekly = load_weekly_prompts()
-    choosable = tuple(question_sets)
+    choosable = tuple(i for i, s in question_sets.items() if not s.learning)
     question_sets[weekly.as_question_set().id] = weekly.as_question_set()
     suggester = suggester or build_suggester(settings, framework, encoder)
     detector = detector or SpacyIdentifierDetector()
@@ -132,6 +143,23 @@ def build_services(
     nudge_settings = NudgeSettingsService(db, clock, choosable)
     typed_settings = TypedSettingsService(nudge_settings, clock)
     privacy.on_forget(typed_settings.forget)
+    learning = LearningService(
+        db,
+        clock,
+        frozenset(s.id for s in question_sets.values() if s.learning),
+        frozenset(c.number for c in framework.competences),
+    )
+    # Files and charts are made in processes of their own: a long export takes the other
+    # core, never the event loop. Two, so a chart need not wait behind a long export;
+    # spawned, not forked, as the bot has threads; started at first use.
+    render_pool = (
+        None
+        if render_in_process
+        else ProcessPoolExecutor(
+            max_workers=RENDER_PROCESSES, mp_context=multiprocessing.get_context("spawn")
+        )
+    )
+    exporting = ExportingService(db, framework, question_sets, learning, clock, render_pool)
     return Services(
         db=db,
         framework=framework,
@@ -149,6 +177,9 @@ def build_services(
         nudge_settings=nudge_settings,
         typed_settings=typed_settings,
         nudging=NudgingService(db, framework, weekly, reflecting, clock),
+        learning=learning,
+        exporting=exporting,
+        progress=ProgressService(exporting),
         settings=settings,
-        model_pools=(encoder_pool, guard_pool),
+        model_pools=(encoder_pool, guard_pool) + ((render_pool,) if render_pool else ()),
     )

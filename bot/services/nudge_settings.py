@@ -79,9 +79,9 @@ _MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?$")
 
 
-def parse_day(text: str, today: date) -> date | None:
+def parse_day(text: str, today: date, *, past: bool = False) -> date | None:
     """A date as people type it (24 Dec, Dec 24, 24/12, 2026-12-24); without a year,
-    the next such date from ``today`` on."""
+    the next such date from ``today`` on (``past``: the last one up to today)."""
     text = text.strip().lower()
     try:
         return date.fromisoformat(text)
@@ -101,6 +101,8 @@ def parse_day(text: str, today: date) -> date | None:
             full = int(year) + (2000 if len(year) == 2 else 0)
             return date(full, month, day)
         found = date(today.year, month, day)
+        if past:
+            return found if found <= today else date(today.year - 1, month, day)
         return found if found >= today else date(today.year + 1, month, day)
     except ValueError:
         return None

@@ -1,6 +1,6 @@
-"""Settings typed after a tap (a time zone's name, a time, a date, a new session's name):
-what the practitioner was asked to type, and a new session while its name, days and
-end time are given one by one.
+"""Settings typed after a tap (a time zone's name, a time, a date, a new session's name,
+hours, a goal): what the practitioner was asked to type, and a new session while its
+name, days and end time are given one by one.
 
 Held in memory only: a restart forgets them, and the text is then handled as usual (at
 worst, offered to be saved as a note).
@@ -21,11 +21,23 @@ from storage import Session
 # after that, the practitioner's text is handled as usual.
 TYPED_INPUT_WAITS = timedelta(minutes=10)
 # Longer than this (or on several lines), a text is never a typed setting: it is prose
-# meant for a reflection, and is handled as usual.
+# meant for a reflection, and is handled as usual. A goal or a review note may be longer.
 TYPED_SETTING_CHARS = 64
+TYPED_SENTENCE_CHARS = 300
 Typed = Literal[
-    "timezone", "weekly_time", "session_name", "session_end", "skip_date", "pause_until"
+    "timezone",
+    "weekly_time",
+    "session_name",
+    "session_end",
+    "skip_date",
+    "pause_until",
+    "weekly_hours",
+    "cycle_start",
+    "learning_hours",  # target_id: the reflection; detail: the kind of learning
+    "goal_text",
+    "goal_review",  # target_id: the goal
 ]
+SENTENCES: frozenset[str] = frozenset({"goal_text", "goal_review"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,8 @@ class Awaiting:
     what: Typed
     since: datetime
     session_id: int | None = None
+    target_id: int | None = None  # the reflection or goal it is about
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,10 +62,12 @@ class SessionDraft:
     since: datetime
 
 
-def could_be_typed_setting(text: str) -> bool:
-    """Whether a text is short enough to be a typed setting rather than prose."""
+def could_be_typed_setting(text: str, what: Typed | None = None) -> bool:
+    """Whether a text is short enough to be a typed setting rather than prose (a goal or
+    a review note: a sentence or two)."""
     text = text.strip()
-    return bool(text) and len(text) <= TYPED_SETTING_CHARS and "\n" not in text
+    limit = TYPED_SENTENCE_CHARS if what in SENTENCES else TYPED_SETTING_CHARS
+    return bool(text) and len(text) <= limit and "\n" not in text
 
 
 class TypedSettingsService:
@@ -61,7 +77,15 @@ class TypedSettingsService:
         self._awaiting: dict[int, Awaiting] = {}
         self._drafts: dict[int, SessionDraft] = {}
 
-    def expect(self, user_id: int, what: Typed, session_id: int | None = None) -> Awaiting:
+    def expect(
+        self,
+        user_id: int,
+        what: Typed,
+        session_id: int | None = None,
+        *,
+        target_id: int | None = None,
+        detail: str | None = None,
+    ) -> Awaiting:
         """The practitioner's next text message is this setting (for TYPED_INPUT_WAITS).
 
         A new session's name is refused at once if they have as many as they may."""
@@ -73,7 +97,7 @@ class TypedSettingsService:
             self._settings.session(user_id, session_id)  # theirs, and not removed
         now = self._clock()
         self._forget_expired(now)
-        awaiting = Awaiting(what, now, session_id)
+        awaiting = Awaiting(what, now, session_id, target_id, detail)
         self._awaiting[user_id] = awaiting
         return awaiting
 

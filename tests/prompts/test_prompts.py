@@ -46,7 +46,8 @@ def test_placeholders_are_filled():
 
 def test_the_packaged_question_sets():
     sets = load_question_sets()
-    assert list(sets) == ["quick", "what-so-what", "gibbs"]
+    assert list(sets) == ["quick", "what-so-what", "gibbs", "learning"]
+    assert [s.id for s in sets.values() if s.learning] == ["learning"]
     assert [q.id for q in sets["gibbs"].questions] == [
         "description",
         "feelings",
@@ -56,6 +57,7 @@ def test_the_packaged_question_sets():
         "action_plan",
     ]
     assert len(sets["quick"].questions) == 1
+    assert [q.id for q in sets["learning"].questions] == ["activity", "learned", "impact"]
     assert all(s.version >= 1 for s in sets.values())
 
 
