@@ -7,8 +7,10 @@ import asyncio
 import json
 import logging
 import math
+import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.config import DEFAULT_API_BASE_URL, ConfigError, Settings, load_settings
@@ -342,6 +344,69 @@ def _nudges(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    """Write one practitioner's portfolio to a file (for administrators): the same file the
+    bot sends for /export. Exit 1 for an unknown practitioner or an empty period."""
+    settings = load_settings(require_token=False)
+    configure_logging("WARNING", [settings.token.get()])
+    from storage import DatabaseFileError, check_database
+
+    if args.start and args.end and args.start > args.end:
+        print(f"--from {args.start} is after --to {args.end}", file=sys.stderr)
+        return 2
+    try:
+        check_database(settings.db_path)
+    except DatabaseFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    from bot.services.container import build_services
+
+    services = build_services(settings, render_in_process=True)
+    try:
+        user = services.users.get(args.user)
+        if user is None:
+            print(
+                f"no practitioner with Telegram id {args.user} in {settings.db_path}",
+                file=sys.stderr,
+            )
+            return 1
+        period = services.exporting.period_between(user, args.start, args.end)
+        if period.start is not None and period.start > period.end:
+            print(f"--from {period.start} is after today, {period.end}", file=sys.stderr)
+            return 2
+        made = services.exporting.export_now(user, period, args.format)
+        if made is None:
+            print(f"{args.user} has no reflections in {period.describe()}", file=sys.stderr)
+            return 1
+        _write_private(args.out, made.content)
+    finally:
+        services.close()
+    print(
+        f"wrote {args.out}: {made.reflections} reflection(s), {period.describe()},"
+        f" {len(made.content):,} bytes",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Write a file only its owner can read (it holds reflections), replacing it whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a partial file left by a crash keeps its old mode
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+    os.replace(partial, path)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-04-01, not {text!r}") from None
+
+
 def _hours(text: str) -> float:
     """A positive number of hours, up to a year (argparse's type for ``--due``)."""
     try:
@@ -439,6 +504,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="how far ahead to look, in hours (a positive number, e.g. 168 for a week)",
     )
     nudges.set_defaults(handler=_nudges)
+    export = commands.add_parser(
+        "export",
+        help="write a practitioner's portfolio to a file (PDF, Word, CSV, JSON or Markdown)",
+        description="Write the portfolio of one practitioner, as /export sends it: their"
+        " reflections between --from and --to (both included; by default everything up to"
+        " today), confirmed indicators, goals and professional learning. No token needed.",
+    )
+    export.add_argument(
+        "--user", required=True, type=int, metavar="TELEGRAM_ID", help="the practitioner"
+    )
+    export.add_argument(
+        "--format", required=True, choices=["pdf", "docx", "csv", "json", "md"], help="file format"
+    )
+    export.add_argument("--from", dest="start", type=_iso_date, metavar="YYYY-MM-DD")
+    export.add_argument("--to", dest="end", type=_iso_date, metavar="YYYY-MM-DD")
+    export.add_argument(
+        "--out", required=True, type=Path, metavar="FILE", help="the file to write (mode 0600)"
+    )
+    export.set_defaults(handler=_export)
     return parser
 
 

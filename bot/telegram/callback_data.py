@@ -118,12 +118,89 @@ class NudgeChoice:
     choice: Literal["now", "note", "later", "snooze"]
 
 
+# -- professional learning, goals, progress and export --------------------------------------
+
+LearningKind = Literal["training", "course", "reading", "shadowing", "peer", "supervision", "other"]
+LEARNING_KIND_NAMES: tuple[str, ...] = LearningKind.__args__  # type: ignore[attr-defined]
+PeriodKey = Literal["3m", "12m", "cycle", "all"]
+FormatKey = Literal["pdf", "docx", "csv", "json", "md"]
+GoalStep = Literal[
+    "list", "closed", "new", "open", "comp", "review", "achieved", "dropped", "reopen", "toggle"
+]
+
+
+@dataclass(frozen=True)
+class LearningTap:
+    """Mark a reflection as professional learning: with no kind, the kinds to choose
+    from; with a kind, the hours to choose from, or ``quarters`` of an hour to record
+    (-1: ask for them typed); ``remove``: not professional learning after all."""
+
+    reflection_id: int
+    kind: LearningKind | None = None
+    quarters: int = 0
+    remove: bool = False
+
+
+@dataclass(frozen=True)
+class GoalLink:
+    """Link a reflection to a goal (``goal_id`` 0: to none); None: the goals to choose."""
+
+    reflection_id: int
+    goal_id: int | None = None
+
+
+@dataclass(frozen=True)
+class GoalTap:
+    """/goals: the list (``goal_id`` 0), closed goals, a new goal, one goal, its
+    competences (``toggle`` one of them: ``competence``), a review note, close or reopen."""
+
+    goal_id: int
+    step: GoalStep
+    competence: int = 0
+
+
+@dataclass(frozen=True)
+class ProgressTap:
+    """/progress over a period: every competence (0) or the indicators of one; no
+    period: the periods to choose from."""
+
+    period: PeriodKey | None
+    competence: int = 0
+
+
+@dataclass(frozen=True)
+class ExportTap:
+    """/export: a period chosen (then the formats), or a period and a format (the file);
+    no period: the periods to choose from."""
+
+    period: PeriodKey | None
+    format: FormatKey | None = None
+
+
 # -- settings and pause ---------------------------------------------------------------------
 
 SettingsMenuName = Literal[
-    "home", "open", "zone", "quiet", "weekly", "weekday", "weektime", "sessions", "sets", "pause"
+    "home",
+    "open",
+    "zone",
+    "quiet",
+    "weekly",
+    "weekday",
+    "weektime",
+    "sessions",
+    "sets",
+    "pause",
+    "learning",
 ]
-TypedSettingName = Literal["timezone", "weekly_time", "session_name", "skip_date", "pause_until"]
+TypedSettingName = Literal[
+    "timezone",
+    "weekly_time",
+    "session_name",
+    "skip_date",
+    "pause_until",
+    "weekly_hours",
+    "cycle_start",
+]
 
 
 @dataclass(frozen=True)
@@ -246,6 +323,11 @@ Action = (
     | SkipSessionDay
     | SetDefaultSet
     | PauseChoice
+    | LearningTap
+    | GoalLink
+    | GoalTap
+    | ProgressTap
+    | ExportTap
 )
 
 _CHOICE_CODES = {"confirm": "c", "reject": "r", "clear": "x"}
@@ -270,11 +352,16 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"fg:(yes|no):{_NUMBER}"), ForgetChoice),
     (re.compile(rf"nu:{_NUMBER}:(now|note|later|snooze)"), NudgeChoice),
     (
-        re.compile(r"st:(home|open|zone|quiet|weekly|weekday|weektime|sessions|sets|pause)"),
+        re.compile(
+            r"st:(home|open|zone|quiet|weekly|weekday|weektime|sessions|sets|pause|learning)"
+        ),
         SettingsMenu,
     ),
     (
-        re.compile(rf"sa:(?:(timezone|weekly_time|session_name|pause_until)|skip_date:{_NUMBER})"),
+        re.compile(
+            r"sa:(?:(timezone|weekly_time|session_name|pause_until|weekly_hours|cycle_start)"
+            rf"|skip_date:{_NUMBER})"
+        ),
         SettingsAsk,
     ),
     (re.compile(r"sz:([A-Za-z0-9_+/-]{1,60})"), SetZone),
@@ -288,6 +375,11 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"sk:{_NUMBER}:(\d{{8}}):([01])"), SkipSessionDay),
     (re.compile(r"sd:([A-Za-z0-9_-]{1,20})"), SetDefaultSet),
     (re.compile(r"pa:(1w|2w|resume)"), PauseChoice),
+    (re.compile(rf"pl:{_NUMBER}(?::(-|[a-z]{{1,12}})(?::(\d{{1,4}}|t))?)?"), LearningTap),
+    (re.compile(rf"gk:{_NUMBER}(?::{_NUMBER})?"), GoalLink),
+    (re.compile(rf"gl:{_NUMBER}:(?:([a-z]{{3,8}})|c(\d{{1,2}}))"), GoalTap),
+    (re.compile(r"pg:(?:menu|(3m|12m|cycle|all):(\d{1,2}))"), ProgressTap),
+    (re.compile(r"ex:(?:menu|(3m|12m|cycle|all)(?::(pdf|docx|csv|json|md))?)"), ExportTap),
 ]
 _SETTINGS_KINDS = {
     SettingsMenu,
@@ -341,6 +433,10 @@ def encode(action: Action) -> str:
             data = f"fg:{'yes' if confirm else 'no'}:{shown}"
         case NudgeChoice(nudge_id, choice):
             data = f"nu:{nudge_id}:{choice}"
+        case _ if type(action) in _EVIDENCE_KINDS:
+            data = _encode_evidence(action)
+            if parse(data) != action:  # e.g. a kind that does not exist, or 5,000 hours
+                raise ValueError(f"not a well-formed action: {action!r}")
         case _ if type(action) in _SETTINGS_KINDS:
             data = _encode_setting(action)
             if parse(data) != action:  # e.g. a zone name with a space, or day 9
@@ -389,8 +485,78 @@ def parse(data: object) -> Action | None:
             return NudgeChoice(int(parts[0]), parts[1])  # type: ignore[arg-type]
         if kind in _SETTINGS_KINDS:
             return _parse_setting(kind, parts)
+        if kind in _EVIDENCE_KINDS:
+            return _parse_evidence(kind, parts)
         return ForgetChoice(parts[0] == "yes", int(parts[1]))
     return None
+
+
+_EVIDENCE_KINDS = {LearningTap, GoalLink, GoalTap, ProgressTap, ExportTap}
+_GOAL_STEPS = frozenset(GoalStep.__args__) - {"toggle"}  # type: ignore[attr-defined]
+MAX_QUARTERS = 2000  # 500 hours
+
+
+def _encode_evidence(action: Action) -> str:
+    match action:
+        case LearningTap(rid, None, 0, False):
+            return f"pl:{rid}"
+        case LearningTap(rid, None, 0, True):
+            return f"pl:{rid}:-"
+        case LearningTap(rid, str() as kind, -1, False):
+            return f"pl:{rid}:{kind}:t"
+        case LearningTap(rid, str() as kind, 0, False):
+            return f"pl:{rid}:{kind}"
+        case LearningTap(rid, str() as kind, quarters, False):
+            return f"pl:{rid}:{kind}:{quarters}"
+        case GoalLink(rid, None):
+            return f"gk:{rid}"
+        case GoalLink(rid, goal_id):
+            return f"gk:{rid}:{goal_id}"
+        case GoalTap(goal_id, "toggle", number):
+            return f"gl:{goal_id}:c{number}"
+        case GoalTap(goal_id, step, 0):
+            return f"gl:{goal_id}:{step}"
+        case ProgressTap(None, 0):
+            return "pg:menu"
+        case ProgressTap(str() as period, number):
+            return f"pg:{period}:{number}"
+        case ExportTap(None, None):
+            return "ex:menu"
+        case ExportTap(str() as period, None):
+            return f"ex:{period}"
+        case ExportTap(str() as period, str() as chosen):
+            return f"ex:{period}:{chosen}"
+    raise ValueError(f"not a well-formed action: {action!r}")
+
+
+def _parse_evidence(kind: type, parts: tuple[str | None, ...]) -> Action | None:
+    """An action of /progress, /export, /goals or a learning mark (None if not right)."""
+    if kind is LearningTap:
+        rid, learning_kind, amount = int(parts[0]), parts[1], parts[2]  # type: ignore[arg-type]
+        if learning_kind is None:
+            return LearningTap(rid)
+        if learning_kind == "-":
+            return LearningTap(rid, remove=True) if amount is None else None
+        if learning_kind not in LEARNING_KIND_NAMES:
+            return None
+        if amount is None:
+            return LearningTap(rid, learning_kind)  # type: ignore[arg-type]
+        quarters = -1 if amount == "t" else int(amount)
+        if quarters == 0 or quarters > MAX_QUARTERS:
+            return None
+        return LearningTap(rid, learning_kind, quarters)  # type: ignore[arg-type]
+    if kind is GoalLink:
+        return GoalLink(int(parts[0]), None if parts[1] is None else int(parts[1]))  # type: ignore[arg-type]
+    if kind is GoalTap:
+        goal_id, step, number = int(parts[0]), parts[1], parts[2]  # type: ignore[arg-type]
+        if number is not None:
+            return GoalTap(goal_id, "toggle", int(number)) if 1 <= int(number) <= 99 else None
+        return GoalTap(goal_id, step) if step in _GOAL_STEPS else None  # type: ignore[arg-type]
+    if kind is ProgressTap:
+        if parts[0] is None:
+            return ProgressTap(None)
+        return ProgressTap(parts[0], int(parts[1]))  # type: ignore[arg-type]
+    return ExportTap(parts[0], parts[1])  # type: ignore[arg-type]
 
 
 def _hhmm(moment: time) -> str:

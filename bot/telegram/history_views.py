@@ -7,6 +7,7 @@ UTF-16 units), so it is split between answers, or inside a very long answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape, unescape
 
 from telegram import InlineKeyboardMarkup
@@ -79,9 +80,12 @@ def reflection_heading(view: TagView, timezone: str) -> str:
     )
 
 
-def reflection_detail(detail: ReflectionDetail, timezone: str) -> list[View]:
+def reflection_detail(
+    detail: ReflectionDetail, timezone: str, notes: Sequence[str] = ()
+) -> list[View]:
     """A whole reflection as one or more messages (long ones are split between answers,
-    or within a very long answer); the buttons go on the last."""
+    or within a very long answer); the buttons go on the last. ``notes``: lines (HTML)
+    shown under its indicators, e.g. that it is professional learning."""
     reflection = detail.reflection
     blocks = [
         t(
@@ -101,12 +105,18 @@ def reflection_detail(detail: ReflectionDetail, timezone: str) -> list[View]:
         if detail.confirmed
         else t("history.no_tags")
     )
+    if notes:
+        blocks[-1] += "\n" + "\n".join(notes)
     rid = reflection.id
     markup = InlineKeyboardMarkup(
         [
             [
                 button(t("history.tags_button"), cd.HistoryTags(rid)),
                 button(t("history.edit_button"), cd.EditAnswer(rid, 0)),
+            ],
+            [
+                button(t("learning.mark_button"), cd.LearningTap(rid)),
+                button(t("learning.goal_button"), cd.GoalLink(rid)),
             ],
             [
                 button(t("history.delete_button"), cd.DeleteReflection(rid, "ask")),

@@ -38,6 +38,8 @@ ASK_KEYS = {
     "session_name": ("settings.session_name_ask", "sessions"),
     "skip_date": ("settings.skip_date_ask", "sessions"),
     "pause_until": ("pause.until_ask", "pause"),
+    "weekly_hours": ("learning.weekly_hours_ask", "learning"),
+    "cycle_start": ("learning.cycle_start_ask", "learning"),
 }
 
 
@@ -112,6 +114,7 @@ def summary(
     set_name: str,
     now: datetime,
     next_due: datetime | None,
+    registration: str = "",
 ) -> View:
     """Everything at a glance, with a button for each part."""
     today = now.astimezone(ZoneInfo(zone)).date()
@@ -140,6 +143,7 @@ def summary(
         sessions=session_state,
         set_name=escape(set_name),
         reminders=reminders,
+        registration=f"\n{registration}" if registration else "",
     )
     return text, InlineKeyboardMarkup(
         [
@@ -155,6 +159,7 @@ def summary(
                 button(t("settings.set_button"), cd.SettingsMenu("sets")),
                 button(t("settings.pause_button"), cd.SettingsMenu("pause")),
             ],
+            [button(t("learning.settings_button"), cd.SettingsMenu("learning"))],
         ]
     )
 
@@ -366,8 +371,9 @@ def skipped(session: Session, day: date) -> str:
 
 
 def sets_menu(sets: Sequence[QuestionSet], current_id: str) -> View:
-    """The question sets a reflect-now tap can start, guided ones first."""
-    ordered = sorted(sets, key=lambda s: s.kind != "guided")
+    """The question sets a reflect-now tap can start, guided ones first (not the one for
+    professional learning: a session is not a course)."""
+    ordered = sorted((s for s in sets if not s.learning), key=lambda s: s.kind != "guided")
     rows = [[button(_chosen(s.name, s.id == current_id), cd.SetDefaultSet(s.id))] for s in ordered]
     rows.append(_back("home"))
     return t("settings.sets_menu"), InlineKeyboardMarkup(rows)

@@ -63,6 +63,7 @@ async def test_a_full_gibbs_reflection_then_confirming_and_rejecting(fake_telegr
         "Quick note",
         "What? So what? Now what?",
         "Gibbs' reflective cycle",
+        "Professional learning",
     ]
     await ann.press(menu, "Gibbs")
     question = await ann.next_message()

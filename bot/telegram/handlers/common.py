@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, Chat, Message, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.services import ServiceError
 from bot.telegram import callback_data as cd
@@ -45,6 +47,29 @@ async def working(update: Update) -> None:
     answer is refused by Telegram, and nobody should think the bot hung."""
     await update.callback_query.answer()
     await update.effective_chat.send_chat_action(ChatAction.TYPING)
+
+
+# Telegram shows a chat action for 5 seconds, or until the bot's next message.
+CHAT_ACTION_EVERY = 4.0
+
+
+@contextlib.asynccontextmanager
+async def showing(chat: Chat, action: ChatAction) -> AsyncIterator[None]:
+    """Keep a chat action ("sending a file…") on show while slow work runs."""
+
+    async def keep_showing() -> None:
+        while True:
+            with contextlib.suppress(TelegramError):  # only a courtesy: never fail for it
+                await chat.send_chat_action(action)
+            await asyncio.sleep(CHAT_ACTION_EVERY)
+
+    task = asyncio.create_task(keep_showing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def consented_user(update: Update, context: Context) -> User | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.telegram import callback_data as cd
-from bot.telegram import history_views, privacy_views, views
+from bot.telegram import history_views, learning_views, privacy_views, views
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import button_handler, consented_user, edit, reply
 from prompts import t
@@ -47,9 +47,16 @@ async def history_open(
 ) -> None:
     """Show one whole reflection (in several messages if it is long), with what can be
     done with it."""
-    detail = context.services.history.detail(user.id, action.reflection_id)
+    services = context.services
+    detail = services.history.detail(user.id, action.reflection_id)
+    notes = learning_views.reflection_notes(
+        services.learning.mark_of(user.id, detail.reflection.id),
+        None
+        if detail.reflection.goal_id is None
+        else services.learning.goal(user.id, detail.reflection.goal_id),
+    )
     await update.callback_query.answer()
-    for page in history_views.reflection_detail(detail, user.timezone):
+    for page in history_views.reflection_detail(detail, user.timezone, notes):
         await reply(update, page)
 
 

@@ -14,6 +14,7 @@ from bot.services.reflecting import AlreadySaved, Continuation
 from bot.telegram import callback_data as cd
 from bot.telegram import privacy_views, views
 from bot.telegram.context import Context
+from bot.telegram.handlers import learning
 from bot.telegram.handlers.common import button_handler, consented_user, edit, reply, working
 from prompts import t
 from storage import User
@@ -56,7 +57,10 @@ async def choose_set(update: Update, context: Context, user: User, action: cd.Ch
         return
     # Any other refusal (a reflection is already open) means this menu is stale.
     await query.answer()
-    await edit(query, t("reflect.chosen", name=escape(step.question_set.name)))
+    chosen = t("reflect.chosen", name=escape(step.question_set.name))
+    if step.question_set.learning:
+        chosen += "\n\n" + t("learning.learning_set_intro")
+    await edit(query, chosen)
     await reply(update, views.question(step))
 
 
@@ -145,8 +149,11 @@ async def show_finished(update: Update, context: Context, finished: Finished | N
     if finished is None:
         await reply(update, t("cancel.stopped_empty"))
         return
-    view = context.services.tagging.view(update.effective_user.id, finished.reflection.id)
+    user_id, reflection = update.effective_user.id, finished.reflection
+    view = context.services.tagging.view(user_id, reflection.id)
     await reply(update, views.tags(view, context.services.framework))
+    if context.services.learning.is_learning_set(reflection.question_set_id):
+        await learning.ask_kind(update, context, user_id, reflection.id)
 
 
 async def skip(update: Update, context: Context) -> None:

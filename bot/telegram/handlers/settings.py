@@ -21,8 +21,9 @@ from bot.services import NotFound
 from bot.services.nudge_settings import InvalidSetting, parse_clock, parse_day
 from bot.services.typed_settings import Awaiting, could_be_typed_setting
 from bot.telegram import callback_data as cd
-from bot.telegram import settings_views, views
+from bot.telegram import learning_views, settings_views, views
 from bot.telegram.context import Context
+from bot.telegram.handlers import learning
 from bot.telegram.handlers.common import (
     A,
     ButtonHandler,
@@ -70,6 +71,7 @@ def _summary(context: Context, user: User) -> View:
         services.reflecting.default_set(settings.default_set_id).name,
         services.nudging.now(),
         services.nudging.next_due(user.id),
+        learning_views.registration_line(services.learning.registration(user.id)),
     )
 
 
@@ -147,6 +149,8 @@ def _menu(context: Context, user: User, menu: cd.SettingsMenuName) -> View:
             return settings_views.sets_menu(services.reflecting.question_sets(), current)
         case "pause":
             return settings_views.pause_menu(settings, services.nudge_settings.today(user))
+        case "learning":
+            return learning.registration_view(context, user)
     return _summary(context, user)
 
 
@@ -356,7 +360,7 @@ async def _take_typed(update: Update, context: Context, awaiting: Awaiting, text
     services = context.services
     typed = services.typed_settings
     user = services.users.get(update.effective_user.id)
-    if user is None or not could_be_typed_setting(text):
+    if user is None or not could_be_typed_setting(text, awaiting.what):
         typed.clear(update.effective_user.id)
         if user is not None:
             await reply(update, t("settings.typed_left"))
@@ -415,6 +419,8 @@ def _typed(context: Context, user: User, awaiting: Awaiting, text: str) -> tuple
                 raise InvalidSetting("pause.date_invalid")
             nudge_settings.pause(user, day)
             return settings_views.paused(day), True
+        case "weekly_hours" | "cycle_start" | "learning_hours" | "goal_text" | "goal_review":
+            return learning.typed(context, user, awaiting, text), True
     raise ValueError(f"not a typed setting: {awaiting.what}")
 
 

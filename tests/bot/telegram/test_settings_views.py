@@ -158,6 +158,7 @@ def test_the_summary_says_everything_and_offers_every_menu():
         "sessions",
         "sets",
         "pause",
+        "learning",
     }
 
 
