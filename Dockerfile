@@ -28,8 +28,10 @@ RUN pip install --no-cache-dir . \
     && chown reflectbot /data /app/cache
 
 USER 10001
-# Compute the indicator embeddings once at build time (cached in /app/cache).
-RUN reflectbot warm
+# Compute the indicator embeddings once at build time (cached in /app/cache), and build
+# matplotlib's font list (for /progress charts and exports) now rather than at first use.
+RUN reflectbot warm \
+    && python -c "import matplotlib.font_manager"
 
 VOLUME ["/data"]
 # Webhook mode only (`reflectbot run --webhook-url URL --listen 0.0.0.0`): the bot's HTTP

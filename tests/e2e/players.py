@@ -3,7 +3,8 @@ play a practitioner through the usual first steps."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from bot.telegram.application import build_application
 from tests.conftest import FakeClock, fake_suggester
 
 from .conftest import run_application
-from .fake_bot_api import BotMessage, FakeBotApi, FakeUser
+from .fake_bot_api import BotMessage, CallbackAnswer, FakeBotApi, FakeUser
 
 
 @dataclass
@@ -46,6 +47,31 @@ async def running_bot(
             yield RunningBot(services, application)
     finally:
         services.close()
+
+
+def now_of(user: FakeUser, message: BotMessage) -> BotMessage:
+    """A bot message as it is now (edits included)."""
+    return next(m for m in user.messages if m.message_id == message.message_id)
+
+
+async def tap(user: FakeUser, message: BotMessage, button_text: str) -> BotMessage:
+    """Press a button on a message the bot then edits; returns it once edited."""
+    edits = len(now_of(user, message).history)
+    await user.press(message, button_text)
+    return await user.wait_for(
+        lambda m: m.message_id == message.message_id and len(m.history) > edits
+    )
+
+
+async def answer_to(user: FakeUser, press: Awaitable[object]) -> CallbackAnswer:
+    """Do ``press`` (a coroutine pressing a button); the bot's answer to it."""
+    answered = len(user.callback_answers)
+    await press
+    for _ in range(500):
+        if len(user.callback_answers) > answered:
+            return user.callback_answers[answered]
+        await asyncio.sleep(0.01)
+    raise AssertionError("the press was not answered\n" + user.transcript())
 
 
 async def say(user: FakeUser, text: str) -> BotMessage:

@@ -4,7 +4,6 @@ fake clock stopped at Monday 23 November 2026, 18:30 in London."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -16,8 +15,8 @@ from pypdf import PdfReader
 import storage
 from tests.conftest import FakeClock
 
-from .fake_bot_api import BotMessage, CallbackAnswer, FakeUser
-from .players import agree, reflect_with, running_bot, say
+from .fake_bot_api import BotMessage, FakeUser
+from .players import agree, answer_to, now_of, reflect_with, running_bot, say, tap
 
 ANN, BEN = 1001, 1002
 NOW = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
@@ -43,29 +42,6 @@ async def ann(fake_telegram, running) -> FakeUser:
 
 def db(running):
     return running.services.db
-
-
-def now_of(user: FakeUser, message: BotMessage) -> BotMessage:
-    return next(m for m in user.messages if m.message_id == message.message_id)
-
-
-async def tap(user: FakeUser, message: BotMessage, button_text: str) -> BotMessage:
-    """Press a button on a message the bot then edits; returns it edited."""
-    edits = len(now_of(user, message).history)
-    await user.press(message, button_text)
-    return await user.wait_for(
-        lambda m: m.message_id == message.message_id and len(m.history) > edits
-    )
-
-
-async def answer_to(user: FakeUser, press) -> CallbackAnswer:
-    answered = len(user.callback_answers)
-    await press
-    for _ in range(500):
-        if len(user.callback_answers) > answered:
-            return user.callback_answers[answered]
-        await asyncio.sleep(0.01)
-    raise AssertionError("the press was not answered\n" + user.transcript())
 
 
 def seed_reflection(running, user_id: int, text: str, indicators: list[str], days_ago: int):

@@ -4,7 +4,6 @@ London (UTC then)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, time, timedelta
 
 import pytest
@@ -13,8 +12,8 @@ import storage
 from bot.telegram.nudge_jobs import JOB_PREFIX
 from tests.conftest import FakeClock
 
-from .fake_bot_api import BotMessage, CallbackAnswer, FakeUser
-from .players import agree, reflect_with, running_bot, say
+from .fake_bot_api import BotMessage, FakeUser
+from .players import agree, answer_to, now_of, reflect_with, running_bot, say, tap
 
 ANN = 1001
 TODAY = date(2026, 11, 23)  # a Monday
@@ -42,30 +41,6 @@ async def ann(fake_telegram, running) -> FakeUser:
     user = fake_telegram.user(ANN, "Ann")
     await agree(user)
     return user
-
-
-def now_of(user: FakeUser, message: BotMessage) -> BotMessage:
-    return next(m for m in user.messages if m.message_id == message.message_id)
-
-
-async def tap(user: FakeUser, message: BotMessage, button_text: str) -> BotMessage:
-    """Press a button on a menu; returns the menu once the bot has edited it."""
-    edits = len(now_of(user, message).history)
-    await user.press(message, button_text)
-    return await user.wait_for(
-        lambda m: m.message_id == message.message_id and len(m.history) > edits
-    )
-
-
-async def answer_to(user: FakeUser, press) -> CallbackAnswer:
-    """Do ``press`` (a coroutine pressing a button); the bot's answer to it."""
-    answered = len(user.callback_answers)
-    await press
-    for _ in range(500):
-        if len(user.callback_answers) > answered:
-            return user.callback_answers[answered]
-        await asyncio.sleep(0.01)
-    raise AssertionError("the press was not answered\n" + user.transcript())
 
 
 async def open_settings(user: FakeUser, *path: str) -> BotMessage:
