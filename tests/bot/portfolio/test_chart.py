@@ -11,9 +11,8 @@ from PIL import Image
 
 from bot.portfolio.chart import DPI, WIDTH_INCHES, competence_chart, indicator_chart
 from bot.portfolio.document import Coverage
-from bot.portfolio.sample import sample_portfolio
+from tests.bot.portfolio.portfolios import SAMPLE
 
-SAMPLE = sample_portfolio()
 TITLE = "Confirmed evidence, 3 Sep 2026 – 27 Nov 2026"
 
 

@@ -4,41 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
-from datetime import datetime
 
 import pytest
 
 from bot.portfolio import render
 from bot.portfolio.csv_file import COLUMNS
-from bot.portfolio.document import Coverage, Portfolio, PortfolioReflection, QuestionAnswer
-from bot.portfolio.sample import ZONE, sample_portfolio
-
-SAMPLE = sample_portfolio()
+from bot.portfolio.document import Portfolio
+from tests.bot.portfolio.portfolios import MULTILINGUAL, SAMPLE, note, with_reflections
 
 
 def rows(portfolio: Portfolio) -> list[dict[str, str]]:
     data = render(portfolio, "csv")
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-def with_reflections(*reflections: PortfolioReflection) -> Portfolio:
-    return replace(
-        SAMPLE, reflections=reflections, coverage=Coverage.of(SAMPLE.framework, reflections)
-    )
-
-
-def note(text: str, *, confirmed: tuple[str, ...] = (), session: str | None = None):
-    return PortfolioReflection(
-        id=99,
-        written_at=datetime(2026, 11, 20, 9, 5, tzinfo=ZONE),
-        set_name="Quick note",
-        kind="note",
-        items=(QuestionAnswer("", text),),
-        confirmed=confirmed,
-        session=session,
-    )
 
 
 def test_one_row_per_reflection_and_confirmed_indicator():
@@ -104,9 +82,8 @@ def test_ordinary_cells_and_numbers_are_not_touched():
 
 
 def test_every_script_and_emoji_survive():
-    text = "🙂👏🏽 Biblioteka to nasze serce. شكرا لكم. 谢谢. Ευχαριστώ. Дякую, друзі."
-    (row,) = rows(with_reflections(note(text, confirmed=("3.6",))))
-    assert row["text"] == text
+    (row,) = rows(with_reflections(note(MULTILINGUAL, confirmed=("3.6",))))
+    assert row["text"] == MULTILINGUAL
 
 
 def test_a_20000_character_reflection_is_kept_whole():

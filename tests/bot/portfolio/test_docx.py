@@ -11,33 +11,20 @@ import pytest
 from docx import Document
 
 from bot.portfolio import render, wording
-from bot.portfolio.document import Coverage, Portfolio, PortfolioReflection, QuestionAnswer
+from bot.portfolio.document import Portfolio
 from bot.portfolio.docx_file import xml_text
-from bot.portfolio.sample import ZONE, sample_portfolio
-
-SAMPLE = sample_portfolio()
-MULTILINGUAL = "🙂👏🏽 Biblioteka to nasze serce. شكرا لكم. 谢谢. Ευχαριστώ. Дякую, друзі."
+from tests.bot.portfolio.portfolios import (
+    MULTILINGUAL,
+    RECORD_PARTS,
+    SAMPLE,
+    SECTION_TITLES,
+    guided,
+    with_reflections,
+)
 
 
 def read(portfolio: Portfolio):
     return Document(io.BytesIO(render(portfolio, "docx")))
-
-
-def with_reflections(*reflections: PortfolioReflection) -> Portfolio:
-    return replace(
-        SAMPLE, reflections=reflections, coverage=Coverage.of(SAMPLE.framework, reflections)
-    )
-
-
-def guided(*answers: str, confirmed=("2.6",)) -> PortfolioReflection:
-    return PortfolioReflection(
-        id=99,
-        written_at=datetime(2026, 11, 20, 9, 5, tzinfo=ZONE),
-        set_name="What? So what? Now what?",
-        kind="guided",
-        items=tuple(QuestionAnswer(f"Question {n}?", a) for n, a in enumerate(answers, 1)),
-        confirmed=confirmed,
-    )
 
 
 def texts(doc, style: str | None = None) -> list[str]:
@@ -76,22 +63,10 @@ def test_properties_and_cover(sample):
 
 
 def test_headings_for_sections_competences_and_indicators(sample):
-    assert texts(sample, "Heading 1") == [
-        wording.COVERAGE_TITLE,
-        wording.HOURS_TITLE,
-        wording.GOALS_TITLE,
-        wording.EVIDENCE_TITLE,
-        wording.OTHER_TITLE,
-        wording.RECORD_TITLE,
-    ]
+    assert texts(sample, "Heading 1") == SECTION_TITLES
     competences = texts(sample, "Heading 2")
     assert competences[0] == "Competence 1: Know and understand the community in which we work"
-    assert competences[-4:] == [
-        wording.RECORD_GOALS,
-        wording.RECORD_ACTIVITIES,
-        wording.RECORD_IMPACT,
-        wording.RECORD_REVIEW,
-    ]
+    assert competences[-4:] == RECORD_PARTS
     indicators = texts(sample, "Heading 3")
     assert indicators[0] == f"1.2 {SAMPLE.framework.indicator('1.2').text}"
     assert len(indicators) == len(SAMPLE.by_indicator())

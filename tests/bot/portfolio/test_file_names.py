@@ -10,9 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.portfolio import FORMATS, file_name
-from bot.portfolio.sample import sample_portfolio
+from tests.bot.portfolio.portfolios import SAMPLE
 
-SAMPLE = sample_portfolio()
 SAFE = re.compile(r"portfolio(-[a-z0-9]+)*-(\d{4}-\d\d-\d\d|start)-to-\d{4}-\d\d-\d\d\.[a-z]+")
 
 

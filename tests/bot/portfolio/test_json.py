@@ -7,32 +7,13 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from bot.portfolio import render
-from bot.portfolio.document import Coverage, Portfolio, PortfolioReflection, QuestionAnswer
-from bot.portfolio.sample import ZONE, sample_portfolio
-
-SAMPLE = sample_portfolio()
+from bot.portfolio.document import Portfolio, QuestionAnswer
+from tests.bot.portfolio.portfolios import MULTILINGUAL, SAMPLE, note, with_reflections
 
 
 def read(portfolio: Portfolio) -> dict:
     data = render(portfolio, "json")
     return json.loads(data.decode("utf-8"))
-
-
-def with_reflections(*reflections: PortfolioReflection) -> Portfolio:
-    return replace(
-        SAMPLE, reflections=reflections, coverage=Coverage.of(SAMPLE.framework, reflections)
-    )
-
-
-def note(text: str, *, confirmed: tuple[str, ...] = ()) -> PortfolioReflection:
-    return PortfolioReflection(
-        id=99,
-        written_at=datetime(2026, 11, 20, 9, 5, tzinfo=ZONE),
-        set_name="Quick note",
-        kind="note",
-        items=(QuestionAnswer("", text),),
-        confirmed=confirmed,
-    )
 
 
 def test_header_period_and_framework():
@@ -127,12 +108,13 @@ def test_activities_and_verifications_round_trip():
 
 
 def test_text_is_utf8_not_escaped():
-    text = "🙂👏🏽 Biblioteka to nasze serce. شكرا لكم. 谢谢. Ευχαριστώ. Дякую, друзі."
-    portfolio = replace(with_reflections(note(text, confirmed=("3.6",))), practitioner="Ολγα")
+    portfolio = replace(
+        with_reflections(note(MULTILINGUAL, confirmed=("3.6",))), practitioner="Ολγα"
+    )
     data = render(portfolio, "json")
-    assert text.encode("utf-8") in data and b"\\u" not in data
+    assert MULTILINGUAL.encode("utf-8") in data and b"\\u" not in data
     parsed = json.loads(data)
-    assert parsed["reflections"][0]["items"][0]["answer"] == text
+    assert parsed["reflections"][0]["items"][0]["answer"] == MULTILINGUAL
     assert parsed["practitioner"] == "Ολγα"
 
 

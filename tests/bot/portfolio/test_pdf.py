@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import replace
-from datetime import datetime
 
 import pytest
 from fpdf import FPDF
@@ -15,10 +14,14 @@ from pypdf import PdfReader
 
 from bot.portfolio import fonts, render, wording
 from bot.portfolio import pdf as pdf_module
-from bot.portfolio.document import Coverage, Portfolio, PortfolioReflection, QuestionAnswer
-from bot.portfolio.sample import ZONE, sample_portfolio
-
-SAMPLE = sample_portfolio()
+from bot.portfolio.document import Portfolio
+from tests.bot.portfolio.portfolios import (
+    RECORD_PARTS,
+    SAMPLE,
+    SECTION_TITLES,
+    guided,
+    with_reflections,
+)
 
 # Each line a language the practitioner or the people they work with might write in.
 LATIN_GREEK_CYRILLIC_CJK_EMOJI = (
@@ -67,23 +70,6 @@ def embedded_fonts(data: bytes) -> dict[str, bool]:
     return found
 
 
-def with_reflections(*reflections: PortfolioReflection) -> Portfolio:
-    return replace(
-        SAMPLE, reflections=reflections, coverage=Coverage.of(SAMPLE.framework, reflections)
-    )
-
-
-def note(*answers: str, confirmed: tuple[str, ...] = ("2.3",), id: int = 99):
-    return PortfolioReflection(
-        id=id,
-        written_at=datetime(2026, 11, 20, 9, 5, tzinfo=ZONE),
-        set_name="What? So what? Now what?",
-        kind="guided",
-        items=tuple(QuestionAnswer(f"Question {n}?", a) for n, a in enumerate(answers, 1)),
-        confirmed=confirmed,
-    )
-
-
 @pytest.fixture(scope="module")
 def sample() -> bytes:
     return pdf_module.render(SAMPLE)
@@ -127,33 +113,14 @@ def test_every_later_page_has_the_running_footer(sample: bytes) -> None:
 
 
 def test_sections_come_in_order(sample_text: str) -> None:
-    titles = [
-        wording.COVERAGE_TITLE,
-        wording.HOURS_TITLE,
-        wording.GOALS_TITLE,
-        wording.EVIDENCE_TITLE,
-        wording.OTHER_TITLE,
-        wording.RECORD_TITLE,
-        wording.RECORD_GOALS,
-        wording.RECORD_ACTIVITIES,
-        wording.RECORD_IMPACT,
-        wording.RECORD_REVIEW,
-    ]
-    positions = [sample_text.index(title) for title in titles]
+    positions = [sample_text.index(title) for title in SECTION_TITLES + RECORD_PARTS]
     assert positions == sorted(positions)
 
 
 def test_sections_competences_and_indicators_are_in_the_outline(sample: bytes) -> None:
     outline = PdfReader(io.BytesIO(sample)).outline
     sections = [item.title for item in outline if not isinstance(item, list)]
-    assert sections == [
-        wording.COVERAGE_TITLE,
-        wording.HOURS_TITLE,
-        wording.GOALS_TITLE,
-        wording.EVIDENCE_TITLE,
-        wording.OTHER_TITLE,
-        wording.RECORD_TITLE,
-    ]
+    assert sections == SECTION_TITLES
     competences = next(item for item in outline if isinstance(item, list))
     assert competences[0].title.startswith("Competence 1: Know and understand")
     assert competences[1][0].title.startswith("1.2 investigate internal views")
@@ -234,7 +201,7 @@ def test_the_same_portfolio_gives_the_same_bytes(sample: bytes) -> None:
 def test_many_languages_and_emoji_render_with_every_glyph(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    reflection = note(*LATIN_GREEK_CYRILLIC_CJK_EMOJI, *SHAPED, confirmed=("2.3", "7.4"))
+    reflection = guided(*LATIN_GREEK_CYRILLIC_CJK_EMOJI, *SHAPED, confirmed=("2.3", "7.4"))
     reflection = replace(reflection, session="Група батьків 👪")
     portfolio = replace(with_reflections(reflection), practitioner="Ольга Kowalczyk-Ng")
     data = render_clean(portfolio, caplog)
@@ -303,7 +270,7 @@ def test_every_field_may_hold_any_language(caplog: pytest.LogCaptureFixture) -> 
 def test_characters_no_font_has_show_as_replacement_characters(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    data = render_clean(with_reflections(note("Korean: 안녕하세요 and a bell \x07.")), caplog)
+    data = render_clean(with_reflections(guided("Korean: 안녕하세요 and a bell \x07.")), caplog)
     assert "Korean: \ufffd\ufffd\ufffd\ufffd\ufffd and a bell ." in text_of(data)
 
 
@@ -313,7 +280,7 @@ def test_a_very_long_reflection_and_an_unbroken_string_wrap(
     long_answer = " ".join(f"sentence {n} of a long reflection." for n in range(700))
     assert len(long_answer) > 20_000
     url = "https://example.org/" + "abcdefghij" * 28
-    data = render_clean(with_reflections(note(long_answer, url, "The end.")), caplog)
+    data = render_clean(with_reflections(guided(long_answer, url, "The end.")), caplog)
     text = text_of(data)
     assert "sentence 0 of a long reflection." in text
     assert "sentence 699 of a long reflection. Question 2?" in text

@@ -8,9 +8,9 @@ import json
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
+from functools import partial
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,83 +25,29 @@ from bot.services.exporting import (
     ExportingService,
     ExportTooBig,
 )
-from prompts import load_question_sets, load_weekly_prompts
+from tests.bot.services.conftest import (
+    ANN,
+    BO,
+    LONDON,
+    QUESTION_SETS,
+    WEEKLY,
+    local,
+    question_set,
+    write,
+)
 from tests.conftest import fake_suggester
 
-ANN, BO = 101, 202
-LONDON = ZoneInfo("Europe/London")
 # The fake clock starts on Monday 23 Nov 2026, 18:30 UTC (18:30 in London, GMT). British
 # Summer Time ended at 02:00 on Sunday 25 October 2026, the last day of this period:
 PERIOD = Period(date(2026, 9, 1), date(2026, 10, 25), "Chosen dates")
-QUESTION_SETS = load_question_sets()
-WEEKLY = load_weekly_prompts().as_question_set()
 LONG_LINE = " ".join(f"word{n}" for n in range(50))  # 289 characters, one line
 SAFE_NAME = re.compile(r"portfolio(-[a-z0-9]+)*-(\d{4}-\d\d-\d\d|start)-to-\d{4}-\d\d-\d\d\.[a-z]+")
 
 
-def local(*args: int) -> datetime:
-    """A London wall-clock time, in UTC."""
-    return datetime(*args, tzinfo=LONDON).astimezone(UTC)
-
-
 def question(set_id: str, question_id: str) -> str:
-    found = (WEEKLY if set_id == "weekly" else QUESTION_SETS[set_id]).question(question_id)
+    found = question_set(set_id).question(question_id)
     assert found is not None
     return found.text
-
-
-@pytest.fixture
-def services(settings, clock):
-    built = build_services(
-        settings,
-        suggester=fake_suggester(),
-        detector=FakeIdentifierDetector(),
-        clock=clock,
-        render_in_process=True,
-    )
-    yield built
-    built.close()
-
-
-def write(
-    services,
-    user_id: int,
-    started: datetime,
-    set_id: str,
-    answers: list[tuple[str, str | None]],
-    *,
-    kind: str | None = None,
-    confirmed: tuple[str, ...] = (),
-    rejected: tuple[str, ...] = (),
-    status: str = "done",
-    session_id: int | None = None,
-    prompt_id: str | None = None,
-):
-    """A reflection as the services store one: answers (None: skipped) in the order
-    given, finished, with these tags."""
-    db = services.db
-    question_set = WEEKLY if set_id == "weekly" else QUESTION_SETS[set_id]
-    made = storage.start_reflection(
-        db,
-        user_id,
-        kind=kind or question_set.kind,
-        question_set_id=set_id,
-        question_set_version=question_set.version,
-        now=started,
-        status="open" if status == "done" else status,
-        session_id=session_id,
-        prompt_id=prompt_id,
-    )
-    for question_id, text in answers:
-        storage.save_answer(db, made.id, question_id, text or "", started, skipped=text is None)
-    if status == "done":
-        text = "\n\n".join(t for _, t in answers if t)
-        storage.finish_reflection(db, made.id, text, started, [], "test-model", started)
-    for indicator_id in confirmed:
-        storage.set_tag(db, made.id, indicator_id, "confirmed", started)
-    for indicator_id in rejected:
-        storage.set_tag(db, made.id, indicator_id, "rejected", started)
-    return storage.get_reflection(db, made.id)
 
 
 @pytest.fixture
@@ -127,10 +73,9 @@ def ann(services, clock):
     learning.add_goal(BO, "Bo's goal BO-MARKER")
 
     made = SimpleNamespace(club=club, trauma=trauma, group_work=group_work)
-    made.before = write(services, ANN, local(2026, 8, 31, 23, 50), "quick", [("note", "Too early")])
-    made.guided = write(
-        services,
-        ANN,
+    by_ann = partial(write, services, ANN)
+    made.before = by_ann(local(2026, 8, 31, 23, 50), "quick", [("note", "Too early")])
+    made.guided = by_ann(
         local(2026, 9, 8, 21, 45),
         "what-so-what",
         [
@@ -149,26 +94,20 @@ def ann(services, clock):
         "test-model",
         made.guided.started_at,
     )
-    made.note = write(
-        services,
-        ANN,
+    made.note = by_ann(
         local(2026, 9, 20, 10, 0),
         "quick",
         [("note", LONG_LINE + "\nIt was about consent and young people.")],
     )
     learning.mark(ANN, made.note.id, "reading", 1.5)
-    made.weekly = write(
-        services,
-        ANN,
+    made.weekly = by_ann(
         local(2026, 10, 2, 16, 5),
         "weekly",
         [("c1-heard", "Mrs Khan told me the bus to the centre has stopped.")],
         prompt_id="c1-heard",
         confirmed=("1.1",),
     )
-    made.course = write(
-        services,
-        ANN,
+    made.course = by_ann(
         local(2026, 10, 12, 14, 0),
         "learning",
         [
@@ -180,25 +119,17 @@ def ann(services, clock):
     )
     learning.mark(ANN, made.course.id, "course", 3)
     learning.link(ANN, made.course.id, trauma.id)
-    made.last_evening = write(
-        services, ANN, local(2026, 10, 25, 23, 30), "quick", [("note", "A late note")]
-    )
-    made.next_morning = write(
-        services, ANN, local(2026, 10, 26, 0, 10), "quick", [("note", "Too late")]
-    )
+    made.last_evening = by_ann(local(2026, 10, 25, 23, 30), "quick", [("note", "A late note")])
+    made.next_morning = by_ann(local(2026, 10, 26, 0, 10), "quick", [("note", "Too late")])
     learning.mark(ANN, made.next_morning.id, "other", 4)
-    made.unfinished = write(
-        services,
-        ANN,
+    made.unfinished = by_ann(
         local(2026, 10, 10, 9, 0),
         "what-so-what",
         [("what", "Still being written")],
         status="open",
         confirmed=("5.1",),
     )
-    made.pending = write(
-        services,
-        ANN,
+    made.pending = by_ann(
         local(2026, 10, 11, 9, 0),
         "quick",
         [("note", "Never saved")],
@@ -600,8 +531,7 @@ async def until(event: threading.Event) -> None:
 @pytest.fixture
 def gated(services, clock):
     renderer = GatedRenderer()
-    question_sets = dict(QUESTION_SETS)
-    question_sets[WEEKLY.id] = WEEKLY
+    question_sets = {**QUESTION_SETS, WEEKLY.id: WEEKLY}
     service = ExportingService(
         services.db, services.framework, question_sets, services.learning, clock, renderer
     )

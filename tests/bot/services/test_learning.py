@@ -4,15 +4,12 @@ database file."""
 
 import re
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 import storage
-from bot.identifiers import FakeIdentifierDetector
 from bot.portfolio import Period
 from bot.services import NotAllowed, NotFound
-from bot.services.container import build_services
 from bot.services.learning import (
     MAX_GOAL_CHARS,
     MAX_GOALS_OPEN,
@@ -20,25 +17,10 @@ from bot.services.learning import (
     parse_hours,
 )
 from bot.services.nudge_settings import InvalidSetting
-from tests.conftest import fake_suggester
+from tests.bot.services.conftest import ANN, BO, local, write
 
-ANN, BO = 101, 202
-LONDON = ZoneInfo("Europe/London")
 # The fake clock starts on Monday 23 Nov 2026, 18:30 UTC (18:30 in London, GMT).
 AN_HOUR_AGO = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def services(settings, clock):
-    built = build_services(
-        settings,
-        suggester=fake_suggester(),
-        detector=FakeIdentifierDetector(),
-        clock=clock,
-        render_in_process=True,
-    )
-    yield built
-    built.close()
 
 
 @pytest.fixture
@@ -53,22 +35,10 @@ def ann(services, learning):
     return services.users.get(ANN)
 
 
-def finished(services, user_id=ANN, started=None, *, status="done"):
+def finished(services, user_id=ANN, started=AN_HOUR_AGO, *, status="done"):
     """A quick note started at ``started`` (default: an hour ago), finished unless not."""
-    started = started or AN_HOUR_AGO
-    made = storage.start_reflection(
-        services.db,
-        user_id,
-        kind="note",
-        question_set_id="quick",
-        question_set_version=1,
-        now=started,
-        status="open" if status == "done" else status,
-    )
-    storage.save_answer(services.db, made.id, "note", "We ran a session on budgeting.", started)
-    if status == "done":
-        storage.finish_reflection(services.db, made.id, "text", started, [], "model", started)
-    return storage.get_reflection(services.db, made.id)
+    answers = [("note", "We ran a session on budgeting.")]
+    return write(services, user_id, started, "quick", answers, status=status)
 
 
 def invalid(key):
@@ -244,10 +214,6 @@ def test_the_cycle_start_is_read_on_the_practitioners_own_date(services, learnin
 
 
 # -- hours against the requirement ------------------------------------------------------------
-
-
-def local(*args):
-    return datetime(*args, tzinfo=LONDON).astimezone(UTC)
 
 
 @pytest.fixture

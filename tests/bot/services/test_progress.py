@@ -1,59 +1,21 @@
 """/progress through the real services: confirmed evidence per competence over a period,
 reflections counted, gaps, hours, and the chart as a PNG."""
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 
-import storage
-from bot.identifiers import FakeIdentifierDetector
 from bot.portfolio import Period
-from bot.services.container import build_services
-from tests.conftest import fake_suggester
+from tests.bot.services.conftest import ANN, BO, local, write
 
-ANN, BO = 101, 202
-LONDON = ZoneInfo("Europe/London")
 PNG = b"\x89PNG\r\n\x1a\n"
 # The fake clock starts on Monday 23 Nov 2026, 18:30 UTC: "3m" is 24 Aug to 23 Nov 2026.
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON).astimezone(UTC)
-
-
-@pytest.fixture
-def services(settings, clock):
-    built = build_services(
-        settings,
-        suggester=fake_suggester(),
-        detector=FakeIdentifierDetector(),
-        clock=clock,
-        render_in_process=True,
-    )
-    yield built
-    built.close()
-
-
-def note(services, user_id, started, confirmed=(), rejected=(), status="done"):
-    db = services.db
-    made = storage.start_reflection(
-        db,
-        user_id,
-        kind="note",
-        question_set_id="quick",
-        question_set_version=1,
-        now=started,
-        status="open" if status == "done" else status,
-    )
-    storage.save_answer(db, made.id, "note", "We talked about the youth forum.", started)
-    if status == "done":
-        storage.finish_reflection(db, made.id, "text", started, [], "test-model", started)
-    for indicator_id in confirmed:
-        storage.set_tag(db, made.id, indicator_id, "confirmed", started)
-    for indicator_id in rejected:
-        storage.set_tag(db, made.id, indicator_id, "rejected", started)
-    return made
+def note(services, user_id, started, **tags):
+    """A quick note; ``tags`` (confirmed, rejected, status) as ``write`` takes them."""
+    answers = [("note", "We talked about the youth forum.")]
+    return write(services, user_id, started, "quick", answers, **tags)
 
 
 @pytest.fixture
