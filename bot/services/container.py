@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -71,12 +71,22 @@ class Services:
     exporting: ExportingService
     progress: ProgressService
     settings: Settings
-    model_pools: tuple[Executor, ...] = ()
+    model_pools: tuple[ThreadPoolExecutor, ...] = ()
 
     def close(self) -> None:
         for pool in self.model_pools:
             pool.shutdown(wait=True, cancel_futures=True)
+        self.exporting.close()
         self.db.close()
+
+
+def render_processes() -> ProcessPoolExecutor:
+    """Where files and charts are made: processes of their own, so a long export takes the
+    other core, never the event loop. Two, so a chart need not wait behind a long export;
+    spawned, not forked, as the bot has threads; each started at first use."""
+    return ProcessPoolExecutor(
+        max_workers=RENDER_PROCESSES, mp_context=multiprocessing.get_context("spawn")
+    )
 
 
 def build_suggester(
@@ -149,17 +159,15 @@ def build_services(
         frozenset(s.id for s in question_sets.values() if s.learning),
         frozenset(c.number for c in framework.competences),
     )
-    # Files and charts are made in processes of their own: a long export takes the other
-    # core, never the event loop. Two, so a chart need not wait behind a long export;
-    # spawned, not forked, as the bot has threads; started at first use.
-    render_pool = (
-        None
-        if render_in_process
-        else ProcessPoolExecutor(
-            max_workers=RENDER_PROCESSES, mp_context=multiprocessing.get_context("spawn")
-        )
+    exporting = ExportingService(
+        db,
+        framework,
+        question_sets,
+        learning,
+        clock,
+        None if render_in_process else render_processes(),
+        render_processes,
     )
-    exporting = ExportingService(db, framework, question_sets, learning, clock, render_pool)
     return Services(
         db=db,
         framework=framework,
@@ -181,5 +189,5 @@ def build_services(
         exporting=exporting,
         progress=ProgressService(exporting),
         settings=settings,
-        model_pools=(encoder_pool, guard_pool) + ((render_pool,) if render_pool else ()),
+        model_pools=(encoder_pool, guard_pool),
     )

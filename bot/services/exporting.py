@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -35,6 +37,7 @@ from framework import Framework
 from prompts import QuestionSet
 from storage import Answer, Reflection, User
 
+log = logging.getLogger(__name__)
 DESCRIPTION_CHARS = 200  # a learning activity's description, from a note's first line
 # Telegram bots may send files of up to 50 MB.
 MAX_FILE_BYTES = 50 * 1000 * 1000
@@ -69,6 +72,7 @@ class ExportingService:
         learning: LearningService,
         clock: Callable[[], datetime],
         render_pool: Executor | None = None,
+        new_render_pool: Callable[[], Executor] | None = None,
     ) -> None:
         self._db = db
         self._framework = framework
@@ -76,6 +80,7 @@ class ExportingService:
         self._learning = learning
         self._clock = clock
         self._pool = render_pool  # None: render on the caller's thread (CLI, tests)
+        self._new_pool = new_render_pool  # replaces a process pool whose worker died
         self._busy: set[int] = set()
 
     # ---- periods
@@ -253,4 +258,19 @@ class ExportingService:
     async def _run(self, function: Callable[..., bytes], *args: object) -> bytes:
         if self._pool is None:
             return function(*args)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+        except BrokenProcessPool:
+            # A render process died (killed, out of memory): this file is lost, but the
+            # next one gets a new process rather than the same error for ever.
+            if self._new_pool is not None and self._pool is pool:
+                log.warning("a render process died: starting a new pool")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+            raise
+
+    def close(self) -> None:
+        """Stop the render processes (waiting for a file being made)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)

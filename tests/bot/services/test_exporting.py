@@ -5,9 +5,11 @@ import asyncio
 import csv
 import io
 import json
+import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime, time
 from functools import partial
 from types import SimpleNamespace
@@ -607,5 +609,22 @@ async def test_the_default_process_pool_renders_files_and_charts(settings, clock
         coverage = services.exporting.portfolio(user, PERIOD).coverage
         chart = await asyncio.wait_for(services.exporting.chart(coverage, "Evidence"), 120)
         assert chart.startswith(b"\x89PNG\r\n\x1a\n")
+    finally:
+        services.close()
+
+
+async def test_a_render_process_that_dies_is_replaced(settings, clock):
+    """A render process killed mid-file (out of memory, say) loses that file only: the
+    next export gets a new process rather than a broken pool for ever."""
+    services = build_services(
+        settings, suggester=fake_suggester(), detector=FakeIdentifierDetector(), clock=clock
+    )
+    try:
+        user = services.users.agree(ANN, "Ann Morrison")
+        write(services, ANN, local(2026, 10, 1, 12), "quick", [("note", "pool night")])
+        with pytest.raises(BrokenProcessPool):
+            await asyncio.wait_for(services.exporting._run(os._exit, 9), 120)
+        made = await asyncio.wait_for(services.exporting.export(user, PERIOD, "md"), 120)
+        assert made is not None and b"pool night" in made.content
     finally:
         services.close()
