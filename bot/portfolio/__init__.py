@@ -68,8 +68,11 @@ def file_name(portfolio: Portfolio, format_key: str) -> str:
     )
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
     period = portfolio.period
-    start = period.start.isoformat() if period.start else "start"
-    parts = ["portfolio", slug, f"{start}-to-{period.end.isoformat()}"]
+    if period.start is None:
+        dates = f"until-{period.end.isoformat()}"
+    else:
+        dates = f"{period.start.isoformat()}-to-{period.end.isoformat()}"
+    parts = ["portfolio", slug, dates]
     return "-".join(p for p in parts if p) + "." + FORMATS[format_key].extension
 
 

@@ -37,6 +37,12 @@ class Period:
     def contains(self, day: date) -> bool:
         return (self.start is None or self.start <= day) and day <= self.end
 
+    def heading(self) -> str:
+        """ "Last 3 months (3 Sep 2026 – 27 Nov 2026)", or "Everything up to 27 Nov 2026"."""
+        if self.start is None:
+            return self.describe()
+        return f"{self.label} ({self.describe()})"
+
     def describe(self) -> str:
         """ "1 Sep 2026 – 27 Nov 2026", or "Everything up to 27 Nov 2026"."""
         end = f"{self.end.day} {self.end:%b %Y}"

@@ -8,15 +8,17 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.portfolio import FORMATS, Period
-from bot.portfolio.wording import hours
 from bot.services.periods import PERIODS
 from bot.services.progress import Progress
 from bot.telegram import callback_data as cd
-from bot.telegram.learning_views import requirement
+from bot.telegram.learning_views import hours_lines
 from bot.telegram.views import View, button
+from framework import Competence
+from framework.model import shorten
 from prompts import t
 
 GAP_IDS_SHOWN = 6  # per competence, in the overview; the rest are "and N more"
+COMPETENCE_TITLE_CHARS = 36
 
 
 def _period_rows(action: Callable[[str], cd.Action]) -> list[list[InlineKeyboardButton]]:
@@ -30,47 +32,31 @@ def progress_periods() -> View:
     )
 
 
-def _cycle_line(progress: Progress) -> str:
-    h = progress.hours
-    if h.required_per_cycle is None:
-        return t("progress.cycle_line_unset", done=hours(h.this_cycle))
-    return t("progress.cycle_line", done=hours(h.this_cycle), required=hours(h.required_per_cycle))
-
-
 def progress_summary(progress: Progress, period_key: cd.PeriodKey) -> View:
     """Counts, hours and gaps under the chart, with a button per competence."""
     coverage = progress.coverage
     framework = coverage.framework
     evidenced = sum(1 for count in coverage.counts.values() if count)
-    dates = progress.period.describe()
+    period = progress.period.heading()
     if progress.reflections == 0:
-        text = t("progress.nothing", dates=dates)
+        text = t("progress.nothing", period=period)
     else:
         text = t(
             "progress.summary",
-            label=escape(progress.period.label),
-            dates=dates,
+            period=escape(period),
             reflections=progress.reflections,
             evidenced=coverage.with_evidence,
             indicators=evidenced,
             all_indicators=len(framework.indicator_ids),
-            year=requirement(progress.hours),
-            cycle=_cycle_line(progress),
+            hours=hours_lines(progress.hours),
         )
-        gap_lines = []
-        for competence in framework.competences:
-            gaps = coverage.gaps(competence.number)
-            if not gaps:
-                continue
-            shown = ", ".join(gaps[:GAP_IDS_SHOWN])
-            more = len(gaps) - GAP_IDS_SHOWN
-            if more > 0:
-                shown += t("progress.gaps_more", count=more)
-            gap_lines.append(t("progress.gaps_line", number=competence.number, ids=shown))
+        gap_lines = [_gap_line(progress, c) for c in framework.competences]
+        gap_lines = [line for line in gap_lines if line]
         if gap_lines:
             text += "\n\n" + t("progress.gaps_heading") + "\n" + "\n".join(gap_lines)
         else:
             text += "\n\n" + t("progress.no_gaps")
+        text += "\n\n" + t("progress.competence_hint")
     numbers = [
         button(
             t("progress.competence_button", number=c.number),
@@ -83,6 +69,20 @@ def progress_summary(progress: Progress, period_key: cd.PeriodKey) -> View:
     return text, InlineKeyboardMarkup([r for r in rows if r])
 
 
+def _gap_line(progress: Progress, competence: Competence) -> str:
+    """What a competence has no evidence for yet ('' if nothing is missing)."""
+    gaps = progress.coverage.gaps(competence.number)
+    if not gaps:
+        return ""
+    title = escape(shorten(competence.title, COMPETENCE_TITLE_CHARS))
+    if len(gaps) == len(competence.indicators):
+        return t("progress.gaps_all", number=competence.number, title=title)
+    shown = ", ".join(gaps[:GAP_IDS_SHOWN])
+    if len(gaps) > GAP_IDS_SHOWN:
+        shown += t("progress.gaps_more", count=len(gaps) - GAP_IDS_SHOWN)
+    return t("progress.gaps_line", number=competence.number, title=title, ids=shown)
+
+
 def competence_summary(progress: Progress, period_key: cd.PeriodKey, number: int) -> View:
     framework = progress.coverage.framework
     competence = framework.competence(number)
@@ -90,7 +90,7 @@ def competence_summary(progress: Progress, period_key: cd.PeriodKey, number: int
         "progress.competence_summary",
         number=number,
         title=escape(competence.title),
-        dates=progress.period.describe(),
+        period=escape(progress.period.heading()),
         reflections=progress.coverage.competence_count(number),
     )
     gaps = progress.coverage.gaps(number)
@@ -126,5 +126,5 @@ def export_formats(period: Period, period_key: cd.PeriodKey) -> View:
         for key, f in FORMATS.items()
     ]
     rows = [buttons[:3], buttons[3:], [button(t("export.period_button_back"), cd.ExportTap(None))]]
-    text = t("export.format_ask", label=escape(period.label), dates=period.describe())
+    text = t("export.format_ask", period=escape(period.heading()))
     return text, InlineKeyboardMarkup(rows)

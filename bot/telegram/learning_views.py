@@ -62,14 +62,31 @@ def hours_typed_ask() -> str:
     return "\n\n".join([t("learning.hours_typed_ask"), t("settings.cancel_hint")])
 
 
-def requirement(summary: Hours) -> str:
+def hours_lines(summary: Hours, *, year_only: bool = False) -> str:
+    """Professional learning this registration year (and cycle) against the requirement;
+    the last 12 months (and 3 years) until the cycle's start is known."""
+    known = summary.cycle_start is not None
+    periods = [
+        (
+            t("learning.this_year" if known else "learning.rolling_year"),
+            summary.this_year,
+            summary.required_per_year,
+        ),
+        (
+            t("learning.this_cycle" if known else "learning.rolling_cycle"),
+            summary.this_cycle,
+            summary.required_per_cycle,
+        ),
+    ]
+    lines = [
+        t("learning.hours_line_unset", period=period, done=hours(done))
+        if required is None
+        else t("learning.hours_line", period=period, done=hours(done), required=hours(required))
+        for period, done, required in periods[: 1 if year_only else 2]
+    ]
     if summary.required_per_year is None:
-        return t("learning.requirement_year_unset", done=hours(summary.this_year))
-    return t(
-        "learning.requirement_year",
-        done=hours(summary.this_year),
-        required=hours(summary.required_per_year),
-    )
+        lines.append(t("learning.hours_unset_hint"))
+    return "\n".join(lines)
 
 
 def marked(mark: LearningMark, summary: Hours, has_goals: bool) -> View:
@@ -77,7 +94,7 @@ def marked(mark: LearningMark, summary: Hours, has_goals: bool) -> View:
         "learning.marked",
         kind=LEARNING_KINDS[mark.kind],
         hours=hours(mark.hours),
-        requirement=requirement(summary),
+        requirement=hours_lines(summary, year_only=True),
     )
     if not has_goals:
         return text, None
@@ -265,20 +282,11 @@ def _weekly(details: Registration) -> str:
 
 
 def registration_menu(details: Registration, summary: Hours) -> View:
-    if summary.required_per_cycle is None:
-        cycle_hours = t("progress.cycle_line_unset", done=hours(summary.this_cycle))
-    else:
-        cycle_hours = t(
-            "progress.cycle_line",
-            done=hours(summary.this_cycle),
-            required=hours(summary.required_per_cycle),
-        )
     text = t(
         "learning.settings_menu",
         weekly=_weekly(details),
         cycle=day(details.cycle_start) if details.cycle_start else t("learning.cycle_unset"),
-        year=requirement(summary),
-        cycle_hours=cycle_hours,
+        hours=hours_lines(summary),
     )
     return text, InlineKeyboardMarkup(
         [

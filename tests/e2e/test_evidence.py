@@ -210,10 +210,11 @@ async def test_weekly_hours_and_cycle_start_in_settings(ann, running):
     assert "at most 80" in (await say(ann, "120")).text
     saved = await say(ann, "17.5")
     assert "Weekly CLD hours: 17.5 h a week" in saved.text
-    assert "This registration year: 0 h of 17.5 h." in saved.text
+    assert "Last 12 months: 0 h of 17.5 h.\nLast 3 years: 0 h of 52.5 h." in saved.text
     ask = await tap(ann, saved, "📅 Start of my cycle")
     saved = await say(ann, "1 Apr 2025")
     assert "This cycle began: 1 Apr 2025" in saved.text
+    assert "This registration year: 0 h of 17.5 h." in saved.text  # from 1 Apr 2026
     assert "This registration cycle: 0 h of 52.5 h." in saved.text
     details = storage.registration(db(running), ANN)
     assert (details.weekly_hours, str(details.cycle_start)) == (17.5, "2025-04-01")
@@ -242,8 +243,11 @@ async def test_progress_sends_a_chart_hours_and_gaps(fake_telegram, ann, running
     assert "1 reflection(s), 1 with confirmed evidence; 2 of 56 indicators evidenced" in (
         summary.text
     )
-    assert "This registration year: 0 h of 35 h." in summary.text
-    assert "6. Nothing yet for 6.1, 6.2" in summary.text  # 6.1 was evidenced too long ago
+    assert "Last 12 months: 0 h of 35 h.\nLast 3 years: 0 h of 105 h." in summary.text
+    assert (
+        "6 Develop and support collaborative…: nothing yet\n" in summary.text
+    )  # 6.1: too long ago
+    assert "2 Build and maintain relationships…: nothing yet for 2.1, 2.2, 2.4" in summary.text
     assert "upload_photo" in ann.chat_actions
     await ann.press(summary, "2")
     chart = await ann.next_message(timeout=30)
@@ -273,7 +277,7 @@ async def test_export_a_pdf_and_a_csv(ann, running):
     await ann.send_command("/export")
     periods = await ann.next_message()
     formats = await tap(ann, periods, "Last 3 months")
-    assert "Last 3 months</b> (24 Aug 2026 – 23 Nov 2026): which format?" in formats.source_text
+    assert "Last 3 months (24 Aug 2026 – 23 Nov 2026)</b>: which format?" in formats.source_text
     assert formats.button_texts == ["PDF", "Word", "CSV", "JSON", "Markdown", "‹ Another period"]
     answer = await answer_to(ann, ann.press(formats, "PDF"))
     assert answer.text == "📦 Making your PDF file…"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import Update
 from telegram.constants import ChatAction, ParseMode
 
@@ -48,11 +50,11 @@ async def export_tap(update: Update, context: Context, user: User, action: cd.Ex
         await reply(update, t("export.too_big", megabytes=round(too_big.args[0] / 1e6)))
         return
     if made is None:
-        await reply(update, t("export.nothing", dates=period.describe()))
+        await reply(update, t("export.nothing", period=escape(period.heading())))
         return
     await chat.send_document(
         made.content,
         filename=made.filename,
-        caption=t("export.caption", dates=period.describe(), reflections=made.reflections),
+        caption=t("export.caption", period=escape(period.heading()), reflections=made.reflections),
         parse_mode=ParseMode.HTML,
     )

@@ -58,7 +58,7 @@ def test_long_names_are_cut_without_a_trailing_dash():
 
 def test_a_period_from_the_very_start():
     portfolio = replace(SAMPLE, period=replace(SAMPLE.period, start=None))
-    assert file_name(portfolio, "docx") == "portfolio-morven-campbell-start-to-2026-11-27.docx"
+    assert file_name(portfolio, "docx") == "portfolio-morven-campbell-until-2026-11-27.docx"
 
 
 def test_an_unknown_format_is_a_key_error():
