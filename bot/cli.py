@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import math
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -359,6 +358,7 @@ def _export(args: argparse.Namespace) -> int:
     except DatabaseFileError as error:
         print(error, file=sys.stderr)
         return 1
+    from bot.private_files import write_private
     from bot.services.container import build_services
 
     services = build_services(settings, render_in_process=True)
@@ -378,7 +378,7 @@ def _export(args: argparse.Namespace) -> int:
         if made is None:
             print(f"{args.user} has no reflections in {period.describe()}", file=sys.stderr)
             return 1
-        _write_private(args.out, made.content)
+        write_private(args.out, made.content)
     finally:
         services.close()
     print(
@@ -387,17 +387,6 @@ def _export(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
-
-
-def _write_private(path: Path, content: bytes) -> None:
-    """Write a file only its owner can read (it holds reflections), replacing it whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # a partial file left by a crash keeps its old mode
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(content)
-    os.replace(partial, path)
 
 
 def _iso_date(text: str) -> date:

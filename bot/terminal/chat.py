@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import os
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.portfolio import FORMATS
+from bot.private_files import write_private
 from bot.services import Finished, NotAllowed, NoteOffer, QuestionStep, ServiceError
 from bot.services.container import Services
 from bot.services.intake import EmptyText, Held, RewriteInvited, findings_text
@@ -112,6 +113,8 @@ class TerminalChat:
             self.history()
         elif command == "/mydata":
             self.my_data()
+        elif command == "/export":
+            self.export(line)
         elif command == "/forget":
             self.forgotten = await self.forget()
         elif command == "/start":
@@ -359,11 +362,27 @@ class TerminalChat:
     def my_data(self) -> None:
         export = self.services.privacy.export(self.user_id)
         path = Path(export.filename).resolve()
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(descriptor, 0o600)  # an older export's looser mode is tightened first
-        with os.fdopen(descriptor, "wb") as handle:  # readable by its owner only, from the start
-            handle.write(export.content)
+        write_private(path, export.content)
         self.say(t("chat.mydata_written", path=str(path)))
+
+    def export(self, line: str) -> None:
+        """/export [pdf|docx|csv|json|md]: the whole portfolio, written to this folder."""
+        words = line.split()
+        key = words[1].lower() if len(words) > 1 else "pdf"
+        if key not in FORMATS:
+            self.say(t("chat.export_formats", formats=", ".join(FORMATS)))
+            return
+        exporting = self.services.exporting
+        user = self.services.users.get(self.user_id)
+        period = exporting.period(user, "all")
+        self.say(t("export.making", format=FORMATS[key].name))
+        made = exporting.export_now(user, period, key)
+        if made is None:
+            self.say(plain(t("export.nothing", period=period.heading())))
+            return
+        path = Path(made.filename).resolve()
+        write_private(path, made.content)
+        self.say(t("chat.export_written", path=str(path), reflections=made.reflections))
 
     async def forget(self) -> bool:
         """Delete everything after a y/n confirmation; True if it was deleted."""

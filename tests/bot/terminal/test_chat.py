@@ -116,6 +116,21 @@ async def test_mydata_and_forget_in_the_terminal(services, tmp_path, monkeypatch
     assert all(not rows for rows in storage.rows_about(services.db, LOCAL_USER_ID).values())
 
 
+async def test_export_in_the_terminal(services, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    transcript = await run_chat(
+        services, ["y", "/export", CONFLICT, "y", "", "/export xls", "/export csv", "/export"]
+    )
+    assert "There's nothing saved in that period (Everything up to" in transcript
+    assert "Type /export and a format: pdf, docx, csv, json, md" in transcript
+    [csv_file] = tmp_path.glob("portfolio-*.csv")
+    [pdf_file] = tmp_path.glob("portfolio-*.pdf")
+    assert CONFLICT.split()[0] in csv_file.read_text(encoding="utf-8-sig")
+    assert pdf_file.read_bytes().startswith(b"%PDF-")
+    assert all((f.stat().st_mode & 0o777) == 0o600 for f in (csv_file, pdf_file))
+    assert "Your portfolio (1 reflection(s)) is in" in transcript
+
+
 # -- nudges -----------------------------------------------------------------------------------
 
 TUESDAY_2000 = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # the club ends 19:30 in London
