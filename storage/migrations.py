@@ -298,6 +298,79 @@ def _m007_learning(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m008_supervision(db: sqlite_utils.Database) -> None:
+    """Supervision: invitations (only a hash of each token is kept), links between a
+    practitioner and a supervisor (many to many; an ended link is kept, marked ended),
+    what a practitioner shares of each reflection, their sharing default and a
+    supervisor's digest choices, and supervisors' comments on shared reflections."""
+    db.execute(
+        """
+        CREATE TABLE supervision_invitations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,  -- who invites
+            token_hash TEXT NOT NULL UNIQUE, -- sha256 of the token; the token is never stored
+            as_verifier INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT                     -- single use: set when accepted
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE supervision_links (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            practitioner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            supervisor_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            verifier INTEGER NOT NULL DEFAULT 0,  -- the practitioner's registration verifier
+            created_at TEXT NOT NULL,
+            ended_at TEXT,
+            ended_by INTEGER,                -- which side ended it (a user id)
+            CHECK (practitioner_id != supervisor_id)
+        )
+        """
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX supervision_links_active ON supervision_links"
+        "(practitioner_id, supervisor_id) WHERE ended_at IS NULL"
+    )
+    db.execute("CREATE INDEX supervision_links_by_supervisor ON supervision_links(supervisor_id)")
+    db.execute(
+        """
+        CREATE TABLE reflection_shares (
+            reflection_id INTEGER PRIMARY KEY REFERENCES reflections(id) ON DELETE CASCADE,
+            in_full INTEGER NOT NULL DEFAULT 0,    -- supervisors may read the whole text
+            to_discuss INTEGER NOT NULL DEFAULT 0, -- flagged to discuss in supervision
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE supervision_settings (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            share_by_default INTEGER NOT NULL DEFAULT 0,  -- new reflections shared in full
+            digest_day INTEGER NOT NULL DEFAULT 0,        -- 0 Monday .. 6 Sunday
+            digest_time TEXT NOT NULL DEFAULT '09:00',    -- local, the supervisor's zone
+            digest_when_empty TEXT NOT NULL DEFAULT 'line'
+                CHECK (digest_when_empty IN ('line', 'none')),
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE supervision_comments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reflection_id INTEGER NOT NULL REFERENCES reflections(id) ON DELETE CASCADE,
+            supervisor_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_initial,
     _m002_privacy,
@@ -306,6 +379,7 @@ MIGRATIONS: list[Migration] = [
     _m005_feedback_vectors,
     _m006_nudges,
     _m007_learning,
+    _m008_supervision,
 ]
 # From this schema version on, the database is always used with secure_delete on.
 SECURE_DELETE_SINCE = 2

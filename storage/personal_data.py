@@ -27,7 +27,7 @@ class PersonalTable:
 
     name: str
     where: str  # an SQL condition with one ``?`` for the user id
-    depth: int  # 0: the users table, 1: refers to users, 2: refers to reflections
+    depth: int  # 0: the users table, 1: refers to users only, 2: refers to reflections
 
 
 def personal_tables(db: sqlite_utils.Database) -> list[PersonalTable]:
@@ -39,19 +39,20 @@ def personal_tables(db: sqlite_utils.Database) -> list[PersonalTable]:
             continue
         keys = db.execute(f"PRAGMA foreign_key_list([{name}])").fetchall()
         # Columns: id, seq, table, from, to, on_update, on_delete, match
-        conditions = [f"[{k[3]}] = ?" for k in keys if k[2] == "users"]
-        if not conditions and "user_id" in db[name].columns_dict:
-            conditions = ["[user_id] = ?"]  # e.g. the inbox: also strangers' updates
-        if conditions:
-            found.append(PersonalTable(name, " OR ".join(conditions), 1))
-            continue
-        conditions = [
+        about_users = [f"[{k[3]}] = ?" for k in keys if k[2] == "users"]
+        if not about_users and "user_id" in db[name].columns_dict:
+            about_users = ["[user_id] = ?"]  # e.g. the inbox: also strangers' updates
+        # A row about one of their reflections is theirs too, even if it also names
+        # someone else (a supervisor's comment on it).
+        about_reflections = [
             f"[{k[3]}] IN (SELECT id FROM reflections WHERE user_id = ?)"
             for k in keys
             if k[2] == "reflections"
         ]
+        conditions = about_users + about_reflections
         if conditions:
-            found.append(PersonalTable(name, " OR ".join(conditions), 2))
+            depth = 2 if about_reflections else 1
+            found.append(PersonalTable(name, " OR ".join(conditions), depth))
     return sorted(found, key=lambda table: -table.depth)
 
 

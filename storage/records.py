@@ -190,3 +190,66 @@ class Registration:
     user_id: int
     weekly_hours: float | None = None
     cycle_start: date | None = None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A practitioner's invitation to a supervisor; only a hash of its token is stored."""
+
+    id: int
+    user_id: int  # the practitioner who invites
+    as_verifier: bool
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SupervisionLink:
+    """A supervisor linked to a practitioner (ended links are kept, marked ended)."""
+
+    id: int
+    practitioner_id: int
+    supervisor_id: int
+    verifier: bool
+    created_at: datetime
+    ended_at: datetime | None = None
+    ended_by: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """What a practitioner shares of one reflection with their supervisors."""
+
+    reflection_id: int
+    in_full: bool = False
+    to_discuss: bool = False
+
+
+WhenEmpty = Literal["line", "none"]
+
+
+@dataclass(frozen=True)
+class SupervisionSettings:
+    """A practitioner's sharing default, and (as a supervisor) their digest choices."""
+
+    user_id: int
+    share_by_default: bool = False
+    digest_day: int = 0  # Monday
+    digest_time: time = time(9, 0)
+    digest_when_empty: WhenEmpty = "line"
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A supervisor's comment on a reflection shared with them."""
+
+    id: int
+    reflection_id: int
+    supervisor_id: int
+    text: str
+    created_at: datetime

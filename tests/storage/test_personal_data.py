@@ -74,6 +74,15 @@ def write_everything(db, user_id: int, marker: str) -> None:
     storage.link_goal(db, done.id, goal.id)
     storage.mark_learning(db, done.id, user_id, "course", 2.5, NOW)
     storage.save_registration(db, storage.Registration(user_id, 35, date(2025, 4, 1)), NOW)
+    supervisor = user_id + 100  # their supervisor, a practitioner of their own
+    storage.save_consent(db, supervisor, f"Supervisor {supervisor}", "Europe/London", NOW)
+    invitation = storage.add_invitation(
+        db, user_id, f"hash {marker}", False, NOW, NOW + timedelta(days=7)
+    )
+    storage.accept_invitation(db, invitation.id, supervisor, NOW)
+    storage.set_sharing(db, storage.Sharing(done.id, in_full=True, to_discuss=True), NOW)
+    storage.save_supervision_settings(db, storage.SupervisionSettings(user_id, True), NOW)
+    storage.add_comment(db, done.id, supervisor, f"comment {marker}", NOW)
 
 
 def raw_bytes(path) -> bytes:
