@@ -6,6 +6,16 @@ take a :class:`sqlite_utils.Database` and return plain dataclasses.
 
 from storage.backup import DatabaseFileError, backup_database, check_database
 from storage.database import checkpoint, open_database
+from storage.digests import (
+    add_verified_review,
+    answer_verified_review,
+    digest_for,
+    get_verified_review,
+    record_digest,
+    set_digest_status,
+    supervisor_ids,
+    verified_reviews_of,
+)
 from storage.feedback import (
     Decision,
     Unencoded,
@@ -76,6 +86,8 @@ from storage.records import (
     Answer,
     AnswerEdit,
     Comment,
+    DigestRecord,
+    DigestStatus,
     GoalOutcome,
     HeldText,
     HoldMode,
@@ -96,6 +108,7 @@ from storage.records import (
     Tag,
     TagStatus,
     User,
+    VerifiedReview,
     WhenEmpty,
 )
 from storage.reflections import (
@@ -149,6 +162,17 @@ from storage.tags import (
 from storage.users import get_user, save_consent, set_blocked
 
 __all__ = [
+    "answer_verified_review",
+    "add_verified_review",
+    "digest_for",
+    "get_verified_review",
+    "record_digest",
+    "set_digest_status",
+    "supervisor_ids",
+    "verified_reviews_of",
+    "DigestRecord",
+    "DigestStatus",
+    "VerifiedReview",
     "accept_invitation",
     "active_link",
     "active_links",

@@ -371,6 +371,42 @@ def _m008_supervision(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m009_digests_and_verifications(db: sqlite_utils.Database) -> None:
+    """Each supervisor's weekly digest, recorded under its week before it is sent (so
+    never twice, also across restarts); and verified reviews: a verifier's record of a
+    reflective discussion of the practitioner's learning, which the practitioner accepts.
+    A verified review is the practitioner's record: if the verifier leaves (/forget), it
+    keeps their name and loses their id."""
+    db.execute(
+        """
+        CREATE TABLE digests (
+            supervisor_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            week TEXT NOT NULL,              -- ISO week in the supervisor's zone: '2026-W48'
+            due_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'empty', 'failed')),
+            sent_at TEXT,
+            PRIMARY KEY (supervisor_id, week)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE verifications (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            practitioner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            verifier_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            verifier_name TEXT NOT NULL,
+            discussed_on TEXT NOT NULL,      -- local date 'YYYY-MM-DD'
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            accepted_at TEXT,
+            declined_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX verifications_by_practitioner ON verifications(practitioner_id)")
+
+
 MIGRATIONS: list[Migration] = [
     _m001_initial,
     _m002_privacy,
@@ -380,6 +416,7 @@ MIGRATIONS: list[Migration] = [
     _m006_nudges,
     _m007_learning,
     _m008_supervision,
+    _m009_digests_and_verifications,
 ]
 # From this schema version on, the database is always used with secure_delete on.
 SECURE_DELETE_SINCE = 2

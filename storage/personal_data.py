@@ -28,6 +28,9 @@ class PersonalTable:
     name: str
     where: str  # an SQL condition with one ``?`` for the user id
     depth: int  # 0: the users table, 1: refers to users only, 2: refers to reflections
+    # Columns naming the user in rows that belong to someone else (ON DELETE SET NULL: a
+    # verified review names its verifier): forgetting the user empties these instead.
+    named_in: tuple[str, ...] = ()
 
 
 def personal_tables(db: sqlite_utils.Database) -> list[PersonalTable]:
@@ -39,7 +42,8 @@ def personal_tables(db: sqlite_utils.Database) -> list[PersonalTable]:
             continue
         keys = db.execute(f"PRAGMA foreign_key_list([{name}])").fetchall()
         # Columns: id, seq, table, from, to, on_update, on_delete, match
-        about_users = [f"[{k[3]}] = ?" for k in keys if k[2] == "users"]
+        about_users = [f"[{k[3]}] = ?" for k in keys if k[2] == "users" and k[6] != "SET NULL"]
+        named_in = tuple(k[3] for k in keys if k[2] == "users" and k[6] == "SET NULL")
         if not about_users and "user_id" in db[name].columns_dict:
             about_users = ["[user_id] = ?"]  # e.g. the inbox: also strangers' updates
         # A row about one of their reflections is theirs too, even if it also names
@@ -49,10 +53,10 @@ def personal_tables(db: sqlite_utils.Database) -> list[PersonalTable]:
             for k in keys
             if k[2] == "reflections"
         ]
-        conditions = about_users + about_reflections
+        conditions = about_users + about_reflections + [f"[{c}] = ?" for c in named_in]
         if conditions:
             depth = 2 if about_reflections else 1
-            found.append(PersonalTable(name, " OR ".join(conditions), depth))
+            found.append(PersonalTable(name, " OR ".join(conditions), depth, named_in))
     return sorted(found, key=lambda table: -table.depth)
 
 
@@ -88,6 +92,10 @@ def forget_user(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
     deleted: dict[str, int] = {}
     with db.atomic():
         for table in personal_tables(db):
+            for column in table.named_in:  # someone else's row: only their name goes
+                db.execute(
+                    f"UPDATE [{table.name}] SET [{column}] = NULL WHERE [{column}] = ?", [user_id]
+                )
             cursor = db.execute(
                 f"DELETE FROM [{table.name}] WHERE {table.where}", _parameters(table, user_id)
             )

@@ -253,3 +253,32 @@ class Comment:
     supervisor_id: int
     text: str
     created_at: datetime
+
+
+DigestStatus = Literal["sending", "sent", "empty", "failed"]
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    """A supervisor's weekly digest, recorded under its week before it is sent."""
+
+    supervisor_id: int
+    week: str  # ISO week in the supervisor's time zone, e.g. '2026-W48'
+    due_at: datetime
+    status: DigestStatus
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class VerifiedReview:
+    """A verifier's record of a reflective discussion of the practitioner's learning."""
+
+    id: int
+    practitioner_id: int
+    verifier_id: int | None  # None once the verifier has left (/forget)
+    verifier_name: str
+    discussed_on: date
+    note: str
+    created_at: datetime
+    accepted_at: datetime | None = None
+    declined_at: datetime | None = None

@@ -14,6 +14,7 @@ import sqlite_utils
 import storage
 from bot.config import Settings
 from bot.identifiers import IdentifierDetector, SpacyIdentifierDetector
+from bot.services.digests import DigestService
 from bot.services.editing import EditingService
 from bot.services.exporting import ExportingService
 from bot.services.feedback import FeedbackService
@@ -26,6 +27,7 @@ from bot.services.nudging import NudgingService
 from bot.services.privacy import PrivacyService
 from bot.services.progress import ProgressService
 from bot.services.reflecting import ReflectingService
+from bot.services.supervision import SupervisionService
 from bot.services.tagging import TaggingService
 from bot.services.typed_settings import TypedSettingsService
 from bot.services.users import UserService
@@ -70,6 +72,8 @@ class Services:
     learning: LearningService
     exporting: ExportingService
     progress: ProgressService
+    supervision: SupervisionService
+    digests: DigestService
     settings: Settings
     model_pools: tuple[ThreadPoolExecutor, ...] = ()
 
@@ -159,6 +163,9 @@ def build_services(
         frozenset(s.id for s in question_sets.values() if s.learning),
         frozenset(c.number for c in framework.competences),
     )
+    supervision = SupervisionService(db, clock, history)
+    digests = DigestService(db, framework, learning, clock)
+    reflecting.on_finished(supervision.finished)
     exporting = ExportingService(
         db,
         framework,
@@ -188,6 +195,8 @@ def build_services(
         learning=learning,
         exporting=exporting,
         progress=ProgressService(exporting),
+        supervision=supervision,
+        digests=digests,
         settings=settings,
         model_pools=(encoder_pool, guard_pool),
     )

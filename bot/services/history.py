@@ -90,9 +90,13 @@ class HistoryService:
             raise NotFound(f"reflection {reflection_id} is not available")
         if reflection.user_id != user_id:
             raise NotAllowed(f"reflection {reflection_id} belongs to someone else")
+        return self.whole(reflection)
+
+    def whole(self, reflection: Reflection) -> ReflectionDetail:
+        """A finished reflection, whole, for whoever may read it (the caller checks)."""
         question_set = self._question_sets.get(reflection.question_set_id)
         answers = [
-            a for a in storage.answers_for(self._db, reflection_id) if not a.skipped and a.text
+            a for a in storage.answers_for(self._db, reflection.id) if not a.skipped and a.text
         ]
         items = []
         for number, answer in enumerate(answers, start=1):
@@ -102,5 +106,5 @@ class HistoryService:
             reflection,
             question_set.name if question_set else "",
             items,
-            storage.confirmed_indicators(self._db, reflection_id),
+            storage.confirmed_indicators(self._db, reflection.id),
         )

@@ -92,6 +92,11 @@ class ReflectingService:
         self._clock = clock
         self._model_pool = model_pool
         self.split_messages = SplitMessages(clock)
+        self._on_finished: list[Callable[[Reflection], None]] = []
+
+    def on_finished(self, listener: Callable[[Reflection], None]) -> None:
+        """Call ``listener`` with each reflection finished for the first time (once stored)."""
+        self._on_finished.append(listener)
 
     # -- question sets -------------------------------------------------------------------
 
@@ -395,6 +400,9 @@ class ReflectingService:
         )
         if reflection.status == "done":  # finished again: its tags' texts may have changed
             self._feedback.changed(reflection.id)
+        else:
+            for listener in self._on_finished:
+                listener(done)
         return Finished(done, stored)
 
     def _compose(self, reflection_id: int) -> str:

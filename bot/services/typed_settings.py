@@ -36,8 +36,11 @@ Typed = Literal[
     "learning_hours",  # target_id: the reflection; detail: the kind of learning
     "goal_text",
     "goal_review",  # target_id: the goal
+    "comment",  # target_id: a reflection shared with the supervisor who comments
 ]
 SENTENCES: frozenset[str] = frozenset({"goal_text", "goal_review"})
+PROSE: frozenset[str] = frozenset({"comment"})  # several lines, up to a comment's length
+PROSE_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ def could_be_typed_setting(text: str, what: Typed | None = None) -> bool:
     """Whether a text is short enough to be a typed setting rather than prose (a goal or
     a review note: a sentence or two)."""
     text = text.strip()
+    if what in PROSE:
+        return bool(text) and len(text) <= PROSE_CHARS
     limit = TYPED_SENTENCE_CHARS if what in SENTENCES else TYPED_SETTING_CHARS
     return bool(text) and len(text) <= limit and "\n" not in text
 

@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot.services.container import Services
 from bot.telegram import callback_data as cd
 from bot.telegram import gate
+from bot.telegram.bulk import BulkSender
 from bot.telegram.context import CONTEXT_TYPES, BotData, Context
 from bot.telegram.handlers import (
     export,
@@ -36,6 +37,7 @@ from bot.telegram.handlers import (
     progress,
     reflecting,
     settings,
+    supervision,
     tagging,
 )
 from bot.telegram.inbox import InboxQueue
@@ -53,6 +55,8 @@ COMMANDS = (
     "progress",
     "export",
     "goals",
+    "supervisor",
+    "supervisors",
     "settings",
     "pause",
     "resume",
@@ -69,6 +73,8 @@ COMMAND_DESCRIPTION_KEYS = {
     "progress": "commands.progress",
     "export": "commands.export",
     "goals": "commands.goals",
+    "supervisor": "commands.supervisor",
+    "supervisors": "commands.supervisors",
     "settings": "commands.settings",
     "pause": "commands.pause",
     "resume": "commands.resume",
@@ -124,7 +130,8 @@ def build_application(
     )
     bot_data: BotData = application.bot_data
     bot_data.services = services
-    bot_data.nudge_jobs = NudgeJobs(application, services)
+    bot_data.sender = BulkSender(application.bot, on_blocked=services.users.blocked)
+    bot_data.nudge_jobs = NudgeJobs(application, services, bot_data.sender)
     add_handlers(application)
     application.job_queue.run_repeating(
         _purge_unsaved, interval=purge_interval, first=purge_interval, name="purge-unsaved"
@@ -154,6 +161,8 @@ def add_handlers(application: Application) -> None:
             CommandHandler("progress", progress.progress),
             CommandHandler("export", export.export),
             CommandHandler("goals", learning.goals),
+            CommandHandler("supervisor", supervision.supervisor),
+            CommandHandler("supervisors", supervision.supervisors),
             CommandHandler("mydata", privacy.mydata),
             CommandHandler("forget", privacy.forget),
             CommandHandler("settings", settings.settings_command),
@@ -202,6 +211,15 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(learning.goal_tap, pattern=_carries(cd.GoalTap)),
             CallbackQueryHandler(progress.progress_tap, pattern=_carries(cd.ProgressTap)),
             CallbackQueryHandler(export.export_tap, pattern=_carries(cd.ExportTap)),
+            CallbackQueryHandler(supervision.invite, pattern=_carries(cd.Invite)),
+            CallbackQueryHandler(
+                supervision.invitation_answer, pattern=_carries(cd.InvitationAnswer)
+            ),
+            CallbackQueryHandler(supervision.link_tap, pattern=_carries(cd.LinkTap)),
+            CallbackQueryHandler(supervision.share_tap, pattern=_carries(cd.ShareTap)),
+            CallbackQueryHandler(supervision.share_default, pattern=_carries(cd.ShareDefault)),
+            CallbackQueryHandler(supervision.read_shared, pattern=_carries(cd.ReadShared)),
+            CallbackQueryHandler(supervision.comment_on, pattern=_carries(cd.CommentOn)),
             CallbackQueryHandler(fallbacks.stale_button),
             ChatMemberHandler(fallbacks.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         ]

@@ -18,6 +18,7 @@ MAX_BYTES = 64
 @dataclass(frozen=True)
 class Consent:
     agree: bool
+    invitation: str | None = None  # a supervision invitation to show once they agree
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,64 @@ class ExportTap:
     format: FormatKey | None = None
 
 
+# -- supervision ------------------------------------------------------------------------------
+
+TOKEN = r"([A-Za-z0-9_-]{32})"  # an invitation token (bot.services.supervision)
+
+
+@dataclass(frozen=True)
+class Invite:
+    """/supervisor: make an invitation (``verifier``: for the registration verifier)."""
+
+    verifier: bool
+
+
+@dataclass(frozen=True)
+class InvitationAnswer:
+    """The invited supervisor accepts or declines."""
+
+    accept: bool
+    token: str
+
+
+@dataclass(frozen=True)
+class LinkTap:
+    """/supervisors: end a link (asked, then confirmed or kept), or make the supervisor
+    the practitioner's registration verifier (or not)."""
+
+    link_id: int
+    step: Literal["end", "end_yes", "keep", "verifier", "not_verifier", "overview"]
+
+
+@dataclass(frozen=True)
+class ReadShared:
+    """A supervisor opens a reflection shared with them in full."""
+
+    reflection_id: int
+
+
+@dataclass(frozen=True)
+class CommentOn:
+    """A supervisor comments on a reflection shared with them (the comment is typed)."""
+
+    reflection_id: int
+
+
+@dataclass(frozen=True)
+class ShareTap:
+    """Share a reflection with supervisors in full (or not), flag it to discuss (or not)."""
+
+    reflection_id: int
+    what: Literal["full", "private", "discuss", "undiscuss"]
+
+
+@dataclass(frozen=True)
+class ShareDefault:
+    """/settings: share every new reflection in full with supervisors (or not)."""
+
+    on: bool
+
+
 # -- settings and pause ---------------------------------------------------------------------
 
 SettingsMenuName = Literal[
@@ -191,6 +250,7 @@ SettingsMenuName = Literal[
     "sets",
     "pause",
     "learning",
+    "supervision",
 ]
 TypedSettingName = Literal[
     "timezone",
@@ -328,6 +388,13 @@ Action = (
     | GoalTap
     | ProgressTap
     | ExportTap
+    | Invite
+    | InvitationAnswer
+    | LinkTap
+    | ShareTap
+    | ShareDefault
+    | ReadShared
+    | CommentOn
 )
 
 _CHOICE_CODES = {"confirm": "c", "reject": "r", "clear": "x"}
@@ -335,7 +402,14 @@ _CODE_CHOICES = {code: choice for choice, code in _CHOICE_CODES.items()}
 _NUMBER = r"(\d{1,12})"
 _CLOCK = r"([01]\d|2[0-3])([0-5]\d)"  # HHMM, as two groups
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
-    (re.compile(r"ok:(yes|no)"), Consent),
+    (re.compile(rf"ok:(yes|no)(?::{TOKEN})?"), Consent),
+    (re.compile(r"in:(p|v)"), Invite),
+    (re.compile(rf"ia:(yes|no):{TOKEN}"), InvitationAnswer),
+    (re.compile(rf"lk:{_NUMBER}:(end|end_yes|keep|verifier|not_verifier|overview)"), LinkTap),
+    (re.compile(rf"rs:{_NUMBER}"), ReadShared),
+    (re.compile(rf"cm:{_NUMBER}"), CommentOn),
+    (re.compile(rf"sh:{_NUMBER}:(full|private|discuss|undiscuss)"), ShareTap),
+    (re.compile(r"sb:(on|off)"), ShareDefault),
     (re.compile(r"qs:([A-Za-z0-9_-]{1,20})"), ChooseSet),
     (re.compile(rf"op:(resume|restart|discard):{_NUMBER}"), OpenChoice),
     (re.compile(rf"cx:(keep|drop|continue):{_NUMBER}"), CancelChoice),
@@ -353,7 +427,8 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"nu:{_NUMBER}:(now|note|later|snooze)"), NudgeChoice),
     (
         re.compile(
-            r"st:(home|open|zone|quiet|weekly|weekday|weektime|sessions|sets|pause|learning)"
+            r"st:(home|open|zone|quiet|weekly|weekday|weektime|sessions|sets|pause|learning"
+            r"|supervision)"
         ),
         SettingsMenu,
     ),
@@ -401,8 +476,24 @@ _SETTINGS_KINDS = {
 def encode(action: Action) -> str:
     """The callback data for an action (always within Telegram's 64 bytes)."""
     match action:
-        case Consent(agree):
+        case Consent(agree, None):
             data = f"ok:{'yes' if agree else 'no'}"
+        case Consent(agree, str() as token):
+            data = f"ok:{'yes' if agree else 'no'}:{token}"
+        case Invite(verifier):
+            data = f"in:{'v' if verifier else 'p'}"
+        case InvitationAnswer(accept, token):
+            data = f"ia:{'yes' if accept else 'no'}:{token}"
+        case LinkTap(link_id, step):
+            data = f"lk:{link_id}:{step}"
+        case ShareTap(rid, what):
+            data = f"sh:{rid}:{what}"
+        case ShareDefault(on):
+            data = f"sb:{'on' if on else 'off'}"
+        case ReadShared(rid):
+            data = f"rs:{rid}"
+        case CommentOn(rid):
+            data = f"cm:{rid}"
         case ChooseSet(set_id):
             data = f"qs:{set_id}"
         case OpenChoice(what, rid):
@@ -458,7 +549,19 @@ def parse(data: object) -> Action | None:
             continue
         parts = match.groups()
         if kind is Consent:
-            return Consent(parts[0] == "yes")
+            return Consent(parts[0] == "yes", parts[1])
+        if kind is Invite:
+            return Invite(parts[0] == "v")
+        if kind is InvitationAnswer:
+            return InvitationAnswer(parts[0] == "yes", parts[1])  # type: ignore[arg-type]
+        if kind is LinkTap:
+            return LinkTap(int(parts[0]), parts[1])  # type: ignore[arg-type]
+        if kind is ShareTap:
+            return ShareTap(int(parts[0]), parts[1])  # type: ignore[arg-type]
+        if kind is ShareDefault:
+            return ShareDefault(parts[0] == "on")
+        if kind in (ReadShared, CommentOn):
+            return kind(int(parts[0]))
         if kind is ChooseSet:
             return ChooseSet(parts[0])
         if kind in (OpenChoice, CancelChoice, NoteChoice):

@@ -11,6 +11,7 @@ from bot.services.container import Services
 from bot.telegram.flood import FloodGate
 
 if TYPE_CHECKING:
+    from bot.telegram.bulk import BulkSender
     from bot.telegram.nudge_jobs import NudgeJobs
 
 
@@ -21,6 +22,7 @@ class BotData:
 
     services: Services | None = None
     nudge_jobs: NudgeJobs | None = None
+    sender: BulkSender | None = None  # messages to someone other than the one writing
     flood: FloodGate = field(default_factory=FloodGate)
 
 

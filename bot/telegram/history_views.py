@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from html import escape, unescape
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.services import HistoryPage, TagView
 from bot.services.history import ReflectionDetail
@@ -81,11 +81,15 @@ def reflection_heading(view: TagView, timezone: str) -> str:
 
 
 def reflection_detail(
-    detail: ReflectionDetail, timezone: str, notes: Sequence[str] = ()
+    detail: ReflectionDetail,
+    timezone: str,
+    notes: Sequence[str] = (),
+    share: list[InlineKeyboardButton] | None = None,
 ) -> list[View]:
     """A whole reflection as one or more messages (long ones are split between answers,
     or within a very long answer); the buttons go on the last. ``notes``: lines (HTML)
-    shown under its indicators, e.g. that it is professional learning."""
+    shown under its indicators, e.g. that it is professional learning; ``share``: buttons
+    to share it with supervisors, for a practitioner who has some."""
     reflection = detail.reflection
     blocks = [
         t(
@@ -99,7 +103,7 @@ def reflection_detail(
     for item in detail.items:
         if item.question and reflection.kind != "note":
             blocks.append(t("history.detail_question", question=escape(item.question)))
-        blocks.extend(_split_plain(item.answer.text, MESSAGE_CHARS))
+        blocks.extend(split_plain(item.answer.text, MESSAGE_CHARS))
     blocks.append(
         t("history.tags_line", ids=", ".join(detail.confirmed))
         if detail.confirmed
@@ -118,13 +122,14 @@ def reflection_detail(
                 button(t("learning.mark_button"), cd.LearningTap(rid)),
                 button(t("learning.goal_button"), cd.GoalLink(rid)),
             ],
+            *([share] if share else []),
             [
                 button(t("history.delete_button"), cd.DeleteReflection(rid, "ask")),
                 button(t("history.list_button"), cd.HistoryPageNav(0)),
             ],
         ]
     )
-    pages = _pack(blocks, MESSAGE_CHARS)
+    pages = pack(blocks, MESSAGE_CHARS)
     return [(page, None) for page in pages[:-1]] + [(pages[-1], markup)]
 
 
@@ -159,7 +164,7 @@ def _fitting(text: str, limit: int) -> int:
     return len(text)
 
 
-def _split_plain(text: str, limit: int) -> list[str]:
+def split_plain(text: str, limit: int) -> list[str]:
     """Plain text cut at spaces (or hard, if need be) into pieces of at most ``limit``
     units, each escaped for HTML."""
     pieces = []
@@ -172,7 +177,7 @@ def _split_plain(text: str, limit: int) -> list[str]:
     return [escape(piece) for piece in (*pieces, text) if piece]
 
 
-def _pack(blocks: list[str], limit: int) -> list[str]:
+def pack(blocks: list[str], limit: int) -> list[str]:
     """Join blocks with blank lines into as few messages as show at most ``limit`` each."""
     pages: list[str] = []
     current = ""

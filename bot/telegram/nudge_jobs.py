@@ -26,10 +26,10 @@ JOB_PREFIX = "nudge-"
 
 
 class NudgeJobs:
-    def __init__(self, application: Application, services: Services) -> None:
+    def __init__(self, application: Application, services: Services, sender: BulkSender) -> None:
         self._application = application
         self._services = services
-        self.sender = BulkSender(application.bot, on_blocked=services.users.blocked)
+        self.sender = sender
         services.nudge_settings.on_change(self.schedule)
 
     def schedule(self, user_id: int) -> Job | None:

@@ -159,7 +159,10 @@ def summary(
                 button(t("settings.set_button"), cd.SettingsMenu("sets")),
                 button(t("settings.pause_button"), cd.SettingsMenu("pause")),
             ],
-            [button(t("learning.settings_button"), cd.SettingsMenu("learning"))],
+            [
+                button(t("learning.settings_button"), cd.SettingsMenu("learning")),
+                button(t("supervision.settings_button"), cd.SettingsMenu("supervision")),
+            ],
         ]
     )
 

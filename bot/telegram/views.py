@@ -37,11 +37,13 @@ def local_time(moment: datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y, %H:%M")
 
 
-def consent() -> InlineKeyboardMarkup:
+def consent(invitation: str | None = None) -> InlineKeyboardMarkup:
+    """Agree or not; a supervision invitation the person came with rides along, to be
+    shown once they agree (nothing is stored before that)."""
     return InlineKeyboardMarkup(
         [
-            [button(t("welcome.agree_button"), cd.Consent(True))],
-            [button(t("welcome.decline_button"), cd.Consent(False))],
+            [button(t("welcome.agree_button"), cd.Consent(True, invitation))],
+            [button(t("welcome.decline_button"), cd.Consent(False, invitation))],
         ]
     )
 

@@ -830,6 +830,10 @@ class FakeChat:
         self._cursor += 1
         return copy.deepcopy(messages[self._cursor - 1])
 
+    def mark_read(self) -> None:
+        """Count every bot message so far as seen: the next ``next_message`` is a new one."""
+        self._cursor = len(self._server._bot_messages[self.id])
+
     async def wait_for(
         self, predicate: Callable[[BotMessage], bool], timeout: float = 5.0
     ) -> BotMessage:

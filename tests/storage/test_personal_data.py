@@ -83,6 +83,10 @@ def write_everything(db, user_id: int, marker: str) -> None:
     storage.set_sharing(db, storage.Sharing(done.id, in_full=True, to_discuss=True), NOW)
     storage.save_supervision_settings(db, storage.SupervisionSettings(user_id, True), NOW)
     storage.add_comment(db, done.id, supervisor, f"comment {marker}", NOW)
+    storage.record_digest(db, user_id, "2026-W48", NOW)  # they supervise someone too
+    storage.add_verified_review(
+        db, user_id, supervisor, "Supervisor", date(2026, 11, 20), f"review {marker}", NOW
+    )
 
 
 def raw_bytes(path) -> bytes:
@@ -174,6 +178,19 @@ def test_an_existing_database_left_readable_by_others_is_made_private(tmp_path):
     os.chmod(path, 0o644)
     storage.open_database(path).close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_verifier_who_forgets_leaves_the_review_with_the_practitioner(db):
+    write_everything(db, 1, "ANN")
+    storage.forget_user(db, 101)  # Ann's supervisor and verifier
+    [review] = storage.verified_reviews_of(db, 1)
+    assert (review.verifier_id, review.verifier_name, review.note) == (
+        None,
+        "Supervisor",
+        "review ANN",
+    )
+    assert storage.rows_about(db, 101)["verifications"] == []
+    assert storage.active_links(db, practitioner_id=1) == []
 
 
 def test_held_text_and_rewrites_expire(db):

@@ -7,6 +7,7 @@ from telegram import Update
 from bot.telegram import callback_data as cd
 from bot.telegram import history_views, learning_views, privacy_views, views
 from bot.telegram.context import Context
+from bot.telegram.handlers import supervision
 from bot.telegram.handlers.common import button_handler, consented_user, edit, reply
 from prompts import t
 from storage import User
@@ -49,14 +50,17 @@ async def history_open(
     done with it."""
     services = context.services
     detail = services.history.detail(user.id, action.reflection_id)
+    rid = detail.reflection.id
     notes = learning_views.reflection_notes(
-        services.learning.mark_of(user.id, detail.reflection.id),
+        services.learning.mark_of(user.id, rid),
         None
         if detail.reflection.goal_id is None
         else services.learning.goal(user.id, detail.reflection.goal_id),
     )
+    notes += supervision.sharing_notes(context, user, rid)
+    share = supervision.share_row(context, user, rid)
     await update.callback_query.answer()
-    for page in history_views.reflection_detail(detail, user.timezone, notes):
+    for page in history_views.reflection_detail(detail, user.timezone, notes, share):
         await reply(update, page)
 
 

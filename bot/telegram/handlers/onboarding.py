@@ -9,14 +9,21 @@ from telegram import Update
 from bot.telegram import callback_data as cd
 from bot.telegram import settings_views, views
 from bot.telegram.context import Context
+from bot.telegram.handlers import supervision
 from bot.telegram.handlers.common import edit, reply
 from prompts import t
 
 
 async def start(update: Update, context: Context) -> None:
-    """Explain what is stored and ask for agreement; safe to run again."""
+    """Explain what is stored and ask for agreement; safe to run again. From a supervision
+    invitation's link (``/start TOKEN``), the invitation is shown, after agreement for
+    someone new."""
     tg_user = update.effective_user
     user = context.services.users.get(tg_user.id)
+    invitation = supervision.invitation_in(update)
+    if user is not None and invitation is not None:
+        await supervision.offer_invitation(update, context, user, invitation)
+        return
     if user is not None:
         await reply(
             update,
@@ -27,9 +34,8 @@ async def start(update: Update, context: Context) -> None:
             ),
         )
         return
-    await reply(
-        update, (t("welcome.body", name=escape(tg_user.first_name or "there")), views.consent())
-    )
+    welcome = t("welcome.body", name=escape(tg_user.first_name or "there"))
+    await reply(update, (welcome, views.consent(invitation)))
 
 
 async def consent(update: Update, context: Context) -> None:
@@ -54,6 +60,9 @@ async def consent(update: Update, context: Context) -> None:
     nudge_settings = context.services.nudge_settings.settings(update.effective_user.id)
     text = f"{t('welcome.agreed')}\n\n{settings_views.onboarding_line(nudge_settings)}"
     await edit(query, (text, settings_views.setup_offer()))
+    if action.invitation is not None:  # they came with a supervision invitation
+        user = context.services.users.get(update.effective_user.id)
+        await supervision.offer_invitation(update, context, user, action.invitation)
 
 
 async def help_command(update: Update, context: Context) -> None:

@@ -14,7 +14,7 @@ from bot.services.reflecting import AlreadySaved, Continuation
 from bot.telegram import callback_data as cd
 from bot.telegram import privacy_views, views
 from bot.telegram.context import Context
-from bot.telegram.handlers import learning
+from bot.telegram.handlers import learning, supervision
 from bot.telegram.handlers.common import button_handler, consented_user, edit, reply, working
 from prompts import t
 from storage import User
@@ -154,6 +154,7 @@ async def show_finished(update: Update, context: Context, finished: Finished | N
     await reply(update, views.tags(view, context.services.framework))
     if context.services.learning.is_learning_set(reflection.question_set_id):
         await learning.ask_kind(update, context, user_id, reflection.id)
+    await supervision.offer_sharing(update, context, user_id, reflection.id)
 
 
 async def skip(update: Update, context: Context) -> None:

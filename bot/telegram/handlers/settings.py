@@ -21,9 +21,9 @@ from bot.services import NotFound
 from bot.services.nudge_settings import InvalidSetting, parse_clock, parse_day
 from bot.services.typed_settings import Awaiting, could_be_typed_setting
 from bot.telegram import callback_data as cd
-from bot.telegram import learning_views, settings_views, views
+from bot.telegram import learning_views, settings_views, supervision_views, views
 from bot.telegram.context import Context
-from bot.telegram.handlers import learning
+from bot.telegram.handlers import learning, supervision
 from bot.telegram.handlers.common import (
     A,
     ButtonHandler,
@@ -71,7 +71,8 @@ def _summary(context: Context, user: User) -> View:
         services.reflecting.default_set(settings.default_set_id).name,
         services.nudging.now(),
         services.nudging.next_due(user.id),
-        learning_views.registration_line(services.learning.registration(user.id)),
+        learning_views.registration_line(services.learning.registration(user.id))
+        + supervision_views.settings_line(services.supervision.share_by_default(user.id)),
     )
 
 
@@ -151,6 +152,8 @@ def _menu(context: Context, user: User, menu: cd.SettingsMenuName) -> View:
             return settings_views.pause_menu(settings, services.nudge_settings.today(user))
         case "learning":
             return learning.registration_view(context, user)
+        case "supervision":
+            return supervision.settings_view(context, user)
     return _summary(context, user)
 
 
@@ -366,7 +369,7 @@ async def _take_typed(update: Update, context: Context, awaiting: Awaiting, text
             await reply(update, t("settings.typed_left"))
         return False
     try:
-        view, finished = _typed(context, user, awaiting, text.strip())
+        view, finished = await _typed(context, user, awaiting, text.strip())
     except InvalidSetting as problem:  # they can try again (or /cancel)
         shown = escape(views.shorten(text, TYPED_SHOWN))
         await reply(update, t(problem.key, typed=shown))
@@ -383,7 +386,7 @@ async def _take_typed(update: Update, context: Context, awaiting: Awaiting, text
     return True
 
 
-def _typed(context: Context, user: User, awaiting: Awaiting, text: str) -> tuple[View, bool]:
+async def _typed(context: Context, user: User, awaiting: Awaiting, text: str) -> tuple[View, bool]:
     """The reply to a typed setting once stored, and whether that finished it (a new
     session's name is followed by its days)."""
     nudge_settings = context.services.nudge_settings
@@ -421,6 +424,8 @@ def _typed(context: Context, user: User, awaiting: Awaiting, text: str) -> tuple
             return settings_views.paused(day), True
         case "weekly_hours" | "cycle_start" | "learning_hours" | "goal_text" | "goal_review":
             return learning.typed(context, user, awaiting, text), True
+        case "comment":
+            return await supervision.take_comment(context, user, awaiting, text), True
     raise ValueError(f"not a typed setting: {awaiting.what}")
 
 

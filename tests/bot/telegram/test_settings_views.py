@@ -159,6 +159,7 @@ def test_the_summary_says_everything_and_offers_every_menu():
         "sets",
         "pause",
         "learning",
+        "supervision",
     }
 
 
