@@ -31,6 +31,7 @@ from bot.services.supervision import SupervisionService
 from bot.services.tagging import TaggingService
 from bot.services.typed_settings import TypedSettingsService
 from bot.services.users import UserService
+from bot.services.verification import VerificationService
 from framework import (
     Encoder,
     Framework,
@@ -73,6 +74,7 @@ class Services:
     exporting: ExportingService
     progress: ProgressService
     supervision: SupervisionService
+    verification: VerificationService
     digests: DigestService
     settings: Settings
     model_pools: tuple[ThreadPoolExecutor, ...] = ()
@@ -196,6 +198,7 @@ def build_services(
         exporting=exporting,
         progress=ProgressService(exporting),
         supervision=supervision,
+        verification=VerificationService(db, clock),
         digests=digests,
         settings=settings,
         model_pools=(encoder_pool, guard_pool),

@@ -30,6 +30,7 @@ from bot.portfolio import (
     Portfolio,
     PortfolioReflection,
     QuestionAnswer,
+    Verification,
 )
 from bot.services import periods
 from bot.services.learning import LearningService
@@ -145,6 +146,16 @@ class ExportingService:
             )
             for goal in storage.goals_of(self._db, user.id)
         )
+        verifications = tuple(
+            Verification(
+                review.discussed_on,
+                review.verifier_name,
+                review.note,
+                accepted=review.accepted_at is not None,
+            )
+            for review in storage.verified_reviews_of(self._db, user.id)
+            if review.declined_at is None and period.contains(review.discussed_on)
+        )
         return Portfolio(
             practitioner=user.display_name,
             timezone=user.timezone,
@@ -155,6 +166,7 @@ class ExportingService:
             coverage=Coverage.of(self._framework, reflections),
             hours=hours,
             goals=goals,
+            verifications=verifications,
         )
 
     def _items(self, reflection: Reflection, answers: list[Answer]) -> tuple[QuestionAnswer, ...]:

@@ -37,9 +37,13 @@ Typed = Literal[
     "goal_text",
     "goal_review",  # target_id: the goal
     "comment",  # target_id: a reflection shared with the supervisor who comments
+    "review_date",  # target_id: the link of the verifier recording a review
+    "review_note",  # target_id: that link; detail: the date discussed (ISO)
 ]
 SENTENCES: frozenset[str] = frozenset({"goal_text", "goal_review"})
-PROSE: frozenset[str] = frozenset({"comment"})  # several lines, up to a comment's length
+PROSE: frozenset[str] = frozenset(
+    {"comment", "review_note"}
+)  # several lines, up to a comment's length
 PROSE_CHARS = 2000
 
 

@@ -36,6 +36,7 @@ from bot.telegram.handlers import (
     privacy,
     progress,
     reflecting,
+    review,
     settings,
     supervision,
     tagging,
@@ -220,6 +221,8 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(supervision.share_default, pattern=_carries(cd.ShareDefault)),
             CallbackQueryHandler(supervision.read_shared, pattern=_carries(cd.ReadShared)),
             CallbackQueryHandler(supervision.comment_on, pattern=_carries(cd.CommentOn)),
+            CallbackQueryHandler(review.review_tap, pattern=_carries(cd.ReviewTap)),
+            CallbackQueryHandler(review.review_answer, pattern=_carries(cd.ReviewAnswer)),
             CallbackQueryHandler(fallbacks.stale_button),
             ChatMemberHandler(fallbacks.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         ]

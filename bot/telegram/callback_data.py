@@ -230,6 +230,25 @@ class ShareTap:
 
 
 @dataclass(frozen=True)
+class ReviewTap:
+    """A verifier records a review of a supervisee's learning: ask the date (no ``on``,
+    ``step`` 'ask'), a date chosen (then a note is asked), the date to be typed, or saved
+    without a note."""
+
+    link_id: int
+    step: Literal["ask", "date", "type", "save"]
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class ReviewAnswer:
+    """The practitioner accepts a verified review, or says it is not right."""
+
+    review_id: int
+    accept: bool
+
+
+@dataclass(frozen=True)
 class ShareDefault:
     """/settings: share every new reflection in full with supervisors (or not)."""
 
@@ -395,6 +414,8 @@ Action = (
     | ShareDefault
     | ReadShared
     | CommentOn
+    | ReviewTap
+    | ReviewAnswer
 )
 
 _CHOICE_CODES = {"confirm": "c", "reject": "r", "clear": "x"}
@@ -408,6 +429,8 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"lk:{_NUMBER}:(end|end_yes|keep|verifier|not_verifier|overview)"), LinkTap),
     (re.compile(rf"rs:{_NUMBER}"), ReadShared),
     (re.compile(rf"cm:{_NUMBER}"), CommentOn),
+    (re.compile(rf"rv:{_NUMBER}:(?:(ask|type)|(date|save):(\d{{8}}))"), ReviewTap),
+    (re.compile(rf"ra:{_NUMBER}:(yes|no)"), ReviewAnswer),
     (re.compile(rf"sh:{_NUMBER}:(full|private|discuss|undiscuss)"), ShareTap),
     (re.compile(r"sb:(on|off)"), ShareDefault),
     (re.compile(r"qs:([A-Za-z0-9_-]{1,20})"), ChooseSet),
@@ -494,6 +517,12 @@ def encode(action: Action) -> str:
             data = f"rs:{rid}"
         case CommentOn(rid):
             data = f"cm:{rid}"
+        case ReviewTap(link_id, "ask" | "type" as step, None):
+            data = f"rv:{link_id}:{step}"
+        case ReviewTap(link_id, "date" | "save" as step, date() as on):
+            data = f"rv:{link_id}:{step}:{on:%Y%m%d}"
+        case ReviewAnswer(review_id, accept):
+            data = f"ra:{review_id}:{'yes' if accept else 'no'}"
         case ChooseSet(set_id):
             data = f"qs:{set_id}"
         case OpenChoice(what, rid):
@@ -562,6 +591,16 @@ def parse(data: object) -> Action | None:
             return ShareDefault(parts[0] == "on")
         if kind in (ReadShared, CommentOn):
             return kind(int(parts[0]))
+        if kind is ReviewTap:
+            if parts[1] is not None:
+                return ReviewTap(int(parts[0]), parts[1])  # type: ignore[arg-type]
+            try:
+                on = date(int(parts[3][:4]), int(parts[3][4:6]), int(parts[3][6:]))  # type: ignore[index]
+            except ValueError:
+                return None
+            return ReviewTap(int(parts[0]), parts[2], on)  # type: ignore[arg-type]
+        if kind is ReviewAnswer:
+            return ReviewAnswer(int(parts[0]), parts[1] == "yes")
         if kind is ChooseSet:
             return ChooseSet(parts[0])
         if kind in (OpenChoice, CancelChoice, NoteChoice):

@@ -154,6 +154,8 @@ def links(found: Links, timezone: str) -> View:
                 button(t("supervision.end_button", name=name), cd.LinkTap(view.link.id, "end")),
             ]
         )
+        if view.link.verifier:
+            rows.append([button(t("review.button", name=name), cd.ReviewTap(view.link.id, "ask"))])
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -272,3 +272,70 @@ async def test_the_supervisor_sees_the_overview_reads_what_is_shared_and_comment
     running.services.supervision.share(ANN, shared_id, in_full=False)
     answer = await answer_to(sam, sam.press_raw(read.message_id, f"cm:{shared_id}"))
     assert answer.show_alert and "expired" in answer.text  # unshared: no more comments
+
+
+async def test_a_verified_review_recorded_accepted_and_in_the_export(fake_telegram, ann, running):
+    sam = fake_telegram.user(SAM, "Sam")
+    await agree(sam)
+    await accept(sam, await invitation(ann, "Invite my registration verifier"), ann)
+    await sam.send_command("/supervisors")
+    listing = await sam.next_message()
+    await sam.press(listing, "✅ Record a review: Ann")
+    ask = await sam.next_message()
+    assert "When did you discuss it with them?" in ask.text
+    note_ask = await tap(sam, ask, "Yesterday")
+    assert "Discussed on 22 Nov 2026." in note_ask.text
+    recorded = await say(sam, "We went through the trauma-informed course\nand two reflections.")
+    assert "Recorded: you discussed Ann's professional learning on 22 Nov 2026" in recorded.text
+    told = await ann.next_message()
+    assert "Sam, your registration verifier, recorded that you discussed" in told.text
+    assert "two reflections" in told.text
+    answered = await tap(ann, told, "✅ Accept")
+    assert "Accepted" in answered.text
+    assert "Ann accepted your review of 22 Nov 2026" in (await sam.next_message()).text
+    [review] = storage.verified_reviews_of(db(running), ANN)
+    assert review.accepted_at is not None and review.verifier_name == "Sam"
+    again = await answer_to(ann, ann.press_raw(told.message_id, f"ra:{review.id}:no"))
+    assert again.show_alert  # answered once only
+
+    note = storage.start_reflection(
+        db(running), ANN, kind="note", question_set_id="quick", question_set_version=1, now=NOW
+    )
+    storage.save_answer(db(running), note.id, "note", "Course day.", NOW)
+    storage.finish_reflection(db(running), note.id, "Course day.", NOW, [], "seed", NOW)
+    portfolio = running.services.exporting.portfolio(
+        storage.get_user(db(running), ANN),
+        running.services.exporting.period(storage.get_user(db(running), ANN), "all"),
+    )
+    assert [(v.verifier, v.accepted) for v in portfolio.verifications] == [("Sam", True)]
+    assert "two reflections" in portfolio.verifications[0].note
+
+
+async def test_only_the_verifier_records_a_review_and_dates_are_checked(
+    fake_telegram, ann, running
+):
+    sam = fake_telegram.user(SAM, "Sam")
+    await agree(sam)
+    await accept(sam, await invitation(ann), ann)  # a supervisor, not the verifier
+    [link] = storage.active_links(db(running), practitioner_id=ANN)
+    answer = await answer_to(sam, sam.press_raw(1, f"rv:{link.id}:ask"))
+    assert answer.show_alert and "expired" in answer.text
+    running.services.supervision.set_verifier(ANN, link.id, True)
+    await sam.send_command("/supervisors")
+    listing = await sam.next_message()
+    await sam.press(listing, "✅ Record a review: Ann")
+    ask = await sam.next_message()
+    typed = await tap(sam, ask, "Another date…")
+    assert "Type the date you discussed it" in typed.text
+    assert "can't be in the future" in (await say(sam, "24/12/2026")).text
+    note_ask = await say(sam, "20 Nov")
+    assert "Discussed on 20 Nov 2026." in note_ask.text
+    recorded = await tap(sam, note_ask, "No note")
+    assert "on 20 Nov 2026" in recorded.text
+    [review] = storage.verified_reviews_of(db(running), ANN)
+    assert review.note == "" and review.accepted_at is None
+    cy = fake_telegram.user(CY, "Cy")
+    await agree(cy)
+    answer = await answer_to(cy, cy.press_raw(1, f"ra:{review.id}:yes"))
+    assert answer.show_alert and "expired" in answer.text
+    assert storage.get_verified_review(db(running), review.id).accepted_at is None

@@ -23,7 +23,7 @@ from bot.services.typed_settings import Awaiting, could_be_typed_setting
 from bot.telegram import callback_data as cd
 from bot.telegram import learning_views, settings_views, supervision_views, views
 from bot.telegram.context import Context
-from bot.telegram.handlers import learning, supervision
+from bot.telegram.handlers import learning, review, supervision
 from bot.telegram.handlers.common import (
     A,
     ButtonHandler,
@@ -378,7 +378,8 @@ async def _take_typed(update: Update, context: Context, awaiting: Awaiting, text
         typed.clear(user.id)
         await reply(update, t("settings.draft_gone"))
         return True
-    typed.clear(user.id)  # the days of a new session are tapped next
+    if typed.awaiting(user.id) == awaiting:  # not replaced by the next typed step
+        typed.clear(user.id)  # (the days of a new session are tapped next)
     await reply(update, view)
     step = services.reflecting.current_step(user.id)
     if finished and step is not None:  # back to the reflection they were writing
@@ -426,6 +427,8 @@ async def _typed(context: Context, user: User, awaiting: Awaiting, text: str) ->
             return learning.typed(context, user, awaiting, text), True
         case "comment":
             return await supervision.take_comment(context, user, awaiting, text), True
+        case "review_date" | "review_note":
+            return await review.typed(context, user, awaiting, text)
     raise ValueError(f"not a typed setting: {awaiting.what}")
 
 

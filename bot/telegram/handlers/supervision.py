@@ -23,9 +23,15 @@ from storage import User
 
 async def tell(context: Context, user_id: int, text: str) -> None:
     """A message to the other side of a link (not the person who wrote)."""
+    await tell_view(context, user_id, (text, None))
+
+
+async def tell_view(context: Context, user_id: int, view: View) -> None:
+    """A message (with buttons) to the other side of a link, through the bulk sender,
+    which copes with someone who blocked the bot."""
     sender = context.bot_data.sender
     async with sender.turn():
-        await sender.send(user_id, text)
+        await sender.send(user_id, view[0], view[1])
 
 
 # ---- inviting
