@@ -396,6 +396,39 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-04-01, not {text!r}") from None
 
 
+def _digest(args: argparse.Namespace) -> int:
+    """Print the digest a supervisor would receive now, as plain text: nothing is sent or
+    recorded, and no token is needed. Exit 1 for someone unknown to the bot; someone who
+    supervises nobody gets the line that says so (exit 0). A missing database is
+    reported, never created."""
+    settings = load_settings(require_token=False)
+    configure_logging("WARNING", [settings.token.get()])
+    from storage import DatabaseFileError, check_database
+
+    try:
+        check_database(settings.db_path)
+    except DatabaseFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    from bot.services.container import build_services
+    from bot.services.digest_wording import digest_text
+    from prompts import plain
+
+    services = build_services(settings)
+    try:
+        if services.users.get(args.preview) is None:
+            print(
+                f"no user with Telegram id {args.preview} in {settings.db_path}"
+                " (they have not started the bot, or have left it)",
+                file=sys.stderr,
+            )
+            return 1
+        print(plain(digest_text(services.digests.preview(args.preview))))
+    finally:
+        services.close()
+    return 0
+
+
 def _hours(text: str) -> float:
     """A positive number of hours, up to a year (argparse's type for ``--due``)."""
     try:
@@ -512,6 +545,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", required=True, type=Path, metavar="FILE", help="the file to write (mode 0600)"
     )
     export.set_defaults(handler=_export)
+    digest = commands.add_parser(
+        "digest",
+        help="print the weekly digest a supervisor would receive now, without sending it",
+        description="Print, as plain text, the weekly digest the supervisor would receive"
+        " now: for each supervisee (first names included), the last 7 days' reflections,"
+        " indicators newly evidenced, competences not evidenced for 8 weeks or more, hours"
+        " of professional learning, reflections to discuss and those shared in full."
+        " Nothing is sent or recorded, and no token is needed.",
+    )
+    digest.add_argument(
+        "--preview",
+        required=True,
+        type=int,
+        metavar="SUPERVISOR_TELEGRAM_ID",
+        help="the supervisor's Telegram user id",
+    )
+    digest.set_defaults(handler=_digest)
     return parser
 
 
