@@ -39,6 +39,7 @@ Typed = Literal[
     "comment",  # target_id: a reflection shared with the supervisor who comments
     "review_date",  # target_id: the link of the verifier recording a review
     "review_note",  # target_id: that link; detail: the date discussed (ISO)
+    "digest_time",
 ]
 SENTENCES: frozenset[str] = frozenset({"goal_text", "goal_review"})
 PROSE: frozenset[str] = frozenset(

@@ -25,6 +25,7 @@ from bot.telegram import callback_data as cd
 from bot.telegram import gate
 from bot.telegram.bulk import BulkSender
 from bot.telegram.context import CONTEXT_TYPES, BotData, Context
+from bot.telegram.digest_jobs import DigestJobs
 from bot.telegram.handlers import (
     export,
     fallbacks,
@@ -133,6 +134,7 @@ def build_application(
     bot_data.services = services
     bot_data.sender = BulkSender(application.bot, on_blocked=services.users.blocked)
     bot_data.nudge_jobs = NudgeJobs(application, services, bot_data.sender)
+    bot_data.digest_jobs = DigestJobs(application, services, bot_data.sender)
     add_handlers(application)
     application.job_queue.run_repeating(
         _purge_unsaved, interval=purge_interval, first=purge_interval, name="purge-unsaved"
@@ -223,6 +225,7 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(supervision.comment_on, pattern=_carries(cd.CommentOn)),
             CallbackQueryHandler(review.review_tap, pattern=_carries(cd.ReviewTap)),
             CallbackQueryHandler(review.review_answer, pattern=_carries(cd.ReviewAnswer)),
+            CallbackQueryHandler(supervision.digest_choice, pattern=_carries(cd.DigestChoice)),
             CallbackQueryHandler(fallbacks.stale_button),
             ChatMemberHandler(fallbacks.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
@@ -249,6 +252,9 @@ async def _start_up(application: Application) -> None:
     nudge_jobs = application.bot_data.nudge_jobs
     if nudge_jobs is not None:  # timers for everybody; nudges missed while stopped
         _in_background(nudge_jobs.start(), "start-nudges")
+    digest_jobs = application.bot_data.digest_jobs
+    if digest_jobs is not None:  # supervisors' timers; a digest missed while stopped
+        _in_background(digest_jobs.start(), "start-digests")
     purged = services.privacy.purge_expired()
     log.info("start-up: deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)
     try:

@@ -249,6 +249,17 @@ class ReviewAnswer:
 
 
 @dataclass(frozen=True)
+class DigestChoice:
+    """/settings, as a supervisor: the digest's weekday (0 Monday), its time (``at``), or
+    what a quiet week brings ('line' or 'none'); ``ask``: the time is to be typed."""
+
+    day: int | None = None
+    at: time | None = None
+    when_empty: Literal["line", "none"] | None = None
+    ask: bool = False
+
+
+@dataclass(frozen=True)
 class ShareDefault:
     """/settings: share every new reflection in full with supervisors (or not)."""
 
@@ -416,6 +427,7 @@ Action = (
     | CommentOn
     | ReviewTap
     | ReviewAnswer
+    | DigestChoice
 )
 
 _CHOICE_CODES = {"confirm": "c", "reject": "r", "clear": "x"}
@@ -431,6 +443,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"cm:{_NUMBER}"), CommentOn),
     (re.compile(rf"rv:{_NUMBER}:(?:(ask|type)|(date|save):(\d{{8}}))"), ReviewTap),
     (re.compile(rf"ra:{_NUMBER}:(yes|no)"), ReviewAnswer),
+    (re.compile(rf"dg:(?:d([0-6])|t{_CLOCK}|e:(line|none)|(ask))"), DigestChoice),
     (re.compile(rf"sh:{_NUMBER}:(full|private|discuss|undiscuss)"), ShareTap),
     (re.compile(r"sb:(on|off)"), ShareDefault),
     (re.compile(r"qs:([A-Za-z0-9_-]{1,20})"), ChooseSet),
@@ -523,6 +536,14 @@ def encode(action: Action) -> str:
             data = f"rv:{link_id}:{step}:{on:%Y%m%d}"
         case ReviewAnswer(review_id, accept):
             data = f"ra:{review_id}:{'yes' if accept else 'no'}"
+        case DigestChoice(int() as day, None, None, False):
+            data = f"dg:d{day}"
+        case DigestChoice(None, time() as at, None, False):
+            data = f"dg:t{_hhmm(at)}"
+        case DigestChoice(None, None, str() as when_empty, False):
+            data = f"dg:e:{when_empty}"
+        case DigestChoice(None, None, None, True):
+            data = "dg:ask"
         case ChooseSet(set_id):
             data = f"qs:{set_id}"
         case OpenChoice(what, rid):
@@ -601,6 +622,15 @@ def parse(data: object) -> Action | None:
             return ReviewTap(int(parts[0]), parts[2], on)  # type: ignore[arg-type]
         if kind is ReviewAnswer:
             return ReviewAnswer(int(parts[0]), parts[1] == "yes")
+        if kind is DigestChoice:
+            day, hour, minute, when_empty, ask = parts
+            if day is not None:
+                return DigestChoice(day=int(day))
+            if hour is not None:
+                return DigestChoice(at=time(int(hour), int(minute)))  # type: ignore[arg-type]
+            if when_empty is not None:
+                return DigestChoice(when_empty=when_empty)  # type: ignore[arg-type]
+            return DigestChoice(ask=True)
         if kind is ChooseSet:
             return ChooseSet(parts[0])
         if kind in (OpenChoice, CancelChoice, NoteChoice):

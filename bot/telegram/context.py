@@ -12,6 +12,7 @@ from bot.telegram.flood import FloodGate
 
 if TYPE_CHECKING:
     from bot.telegram.bulk import BulkSender
+    from bot.telegram.digest_jobs import DigestJobs
     from bot.telegram.nudge_jobs import NudgeJobs
 
 
@@ -22,6 +23,7 @@ class BotData:
 
     services: Services | None = None
     nudge_jobs: NudgeJobs | None = None
+    digest_jobs: DigestJobs | None = None
     sender: BulkSender | None = None  # messages to someone other than the one writing
     flood: FloodGate = field(default_factory=FloodGate)
 

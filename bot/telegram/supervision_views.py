@@ -3,6 +3,8 @@ supervisor sees, /supervisors, and sharing a reflection."""
 
 from __future__ import annotations
 
+import calendar
+from datetime import time
 from html import escape
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -23,7 +25,7 @@ from bot.telegram import callback_data as cd
 from bot.telegram.history_views import MESSAGE_CHARS, pack, split_plain
 from bot.telegram.views import KIND_KEYS, View, button, local_time
 from prompts import plain, t
-from storage import Sharing, SupervisionLink
+from storage import Sharing, SupervisionLink, SupervisionSettings
 
 REFUSAL_KEYS = {
     "unknown": "supervision.refused_unknown",
@@ -33,6 +35,7 @@ REFUSAL_KEYS = {
     "already": "supervision.refused_already",
 }
 NAME_CHARS = 24  # a name on a button
+DIGEST_TIMES = (time(8, 0), time(9, 0), time(17, 0))
 
 
 def menu() -> View:
@@ -226,15 +229,56 @@ def settings_line(share_by_default: bool) -> str:
     )
 
 
-def settings_menu(share_by_default: bool) -> View:
+def settings_menu(share_by_default: bool, digest: SupervisionSettings) -> View:
+    """Sharing (as a practitioner) and the weekly digest (as a supervisor)."""
     state = t("supervision.on" if share_by_default else "supervision.off")
     toggle = (
         button(t("supervision.share_default_off_button"), cd.ShareDefault(False))
         if share_by_default
         else button(t("supervision.share_default_on_button"), cd.ShareDefault(True))
     )
-    return t("supervision.settings_menu", state=state), InlineKeyboardMarkup(
-        [[toggle], [button(t("settings.back_button"), cd.SettingsMenu("home"))]]
+    text = t(
+        "supervision.settings_menu",
+        state=state,
+        day=calendar.day_name[digest.digest_day],
+        time=f"{digest.digest_time:%H:%M}",
+        when_empty=t(
+            "supervision.digest_line"
+            if digest.digest_when_empty == "line"
+            else "supervision.digest_nothing"
+        ),
+    )
+    days = [
+        button(
+            ("✓ " if number == digest.digest_day else "") + calendar.day_abbr[number],
+            cd.DigestChoice(day=number),
+        )
+        for number in range(7)
+    ]
+    times = [
+        button(("✓ " if at == digest.digest_time else "") + f"{at:%H:%M}", cd.DigestChoice(at=at))
+        for at in DIGEST_TIMES
+    ]
+    quiet = (
+        button(t("supervision.digest_nothing_button"), cd.DigestChoice(when_empty="none"))
+        if digest.digest_when_empty == "line"
+        else button(t("supervision.digest_line_button"), cd.DigestChoice(when_empty="line"))
+    )
+    return text, InlineKeyboardMarkup(
+        [
+            [toggle],
+            days[:4],
+            days[4:],
+            [*times, button(t("supervision.digest_time_button"), cd.DigestChoice(ask=True))],
+            [quiet],
+            [button(t("settings.back_button"), cd.SettingsMenu("home"))],
+        ]
+    )
+
+
+def digest_time_ask() -> View:
+    return "\n\n".join([t("supervision.digest_time_ask"), t("settings.cancel_hint")]), (
+        InlineKeyboardMarkup([[button(t("settings.back_button"), cd.SettingsMenu("supervision"))]])
     )
 
 

@@ -50,7 +50,8 @@ def test_help_lists_every_command(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for command in ("run", "chat", "eval", "suggest", "warm", "health", "backup", "nudges"):
+    commands = ("run", "chat", "eval", "suggest", "warm", "health", "backup", "nudges")
+    for command in (*commands, "export", "digest"):
         assert command in out
     assert build_parser().parse_args(["eval", "x.jsonl", "--json"]).json
 

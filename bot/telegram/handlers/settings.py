@@ -429,6 +429,8 @@ async def _typed(context: Context, user: User, awaiting: Awaiting, text: str) ->
             return await supervision.take_comment(context, user, awaiting, text), True
         case "review_date" | "review_note":
             return await review.typed(context, user, awaiting, text)
+        case "digest_time":
+            return supervision.typed_digest_time(context, user, text), True
     raise ValueError(f"not a typed setting: {awaiting.what}")
 
 

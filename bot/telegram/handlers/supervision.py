@@ -89,6 +89,8 @@ async def invitation_answer(
         return
     await query.answer(t("settings.saved"))
     await edit(query, views.accepted(linked))
+    if context.bot_data.digest_jobs is not None:  # their weekly digest now has someone
+        context.bot_data.digest_jobs.schedule(user.id)
     await tell(context, linked.other.id, views.told_accepted(linked, user.display_name))
 
 
@@ -215,8 +217,39 @@ def share_row(context: Context, user: User, reflection_id: int) -> list | None:
 # ---- in /settings
 
 
-def settings_view(context: Context, user: User) -> View:
-    return views.settings_menu(context.services.supervision.share_by_default(user.id))
+def settings_view(context: Context, user: User, note: str = "") -> View:
+    services = context.services
+    text, markup = views.settings_menu(
+        services.supervision.share_by_default(user.id), services.digests.settings(user.id)
+    )
+    return (f"{note}\n\n{text}" if note else text), markup
+
+
+@button_handler(cd.DigestChoice)
+async def digest_choice(
+    update: Update, context: Context, user: User, action: cd.DigestChoice
+) -> None:
+    """The weekly digest's day, time (tapped, or typed after a tap) or quiet-week choice;
+    the supervisor's timer moves at once (the service tells the digest timers)."""
+    services, query = context.services, update.callback_query
+    if action.ask:
+        services.typed_settings.expect(user.id, "digest_time")
+        await query.answer()
+        await edit(query, views.digest_time_ask())
+        return
+    if action.day is not None:
+        services.digests.set_day(user.id, action.day)
+    elif action.at is not None:
+        services.digests.set_time(user.id, f"{action.at:%H:%M}")
+    elif action.when_empty is not None:
+        services.digests.set_when_empty(user.id, action.when_empty)
+    await query.answer(t("settings.saved"))
+    await edit(query, settings_view(context, user))
+
+
+def typed_digest_time(context: Context, user: User, text: str) -> View:
+    context.services.digests.set_time(user.id, text)  # InvalidSetting: type it again
+    return settings_view(context, user, t("settings.saved"))
 
 
 @button_handler(cd.ShareDefault)
