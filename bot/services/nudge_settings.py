@@ -96,16 +96,22 @@ def parse_day(text: str, today: date, *, past: bool = False) -> date | None:
         day, month, year = int(match[1]), int(match[2]), match[3]
     if day is None or month is None:
         return None
-    try:
-        if year is not None:
-            full = int(year) + (2000 if len(year) == 2 else 0)
-            return date(full, month, day)
-        found = date(today.year, month, day)
-        if past:
-            return found if found <= today else date(today.year - 1, month, day)
-        return found if found >= today else date(today.year + 1, month, day)
-    except ValueError:
-        return None
+    if year is not None:
+        try:
+            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+        except ValueError:
+            return None
+    # The nearest such date from today, forward (or back, with ``past``); 29 February
+    # may be up to four years away.
+    step = -1 if past else 1
+    for offset in range(5):
+        try:
+            found = date(today.year + step * offset, month, day)
+        except ValueError:
+            continue
+        if (found <= today) if past else (found >= today):
+            return found
+    return None
 
 
 def _month(word: str) -> int | None:

@@ -59,10 +59,10 @@ async def consent(update: Update, context: Context) -> None:
     # Reminders come with agreeing (a weekly one): say so, and offer to set them up.
     nudge_settings = context.services.nudge_settings.settings(update.effective_user.id)
     text = f"{t('welcome.agreed')}\n\n{settings_views.onboarding_line(nudge_settings)}"
-    await edit(query, (text, settings_views.setup_offer()))
-    if action.invitation is not None:  # they came with a supervision invitation
-        user = context.services.users.get(update.effective_user.id)
+    if action.invitation is not None:  # they came with a supervision invitation: first,
+        user = context.services.users.get(update.effective_user.id)  # so it is never lost
         await supervision.offer_invitation(update, context, user, action.invitation)
+    await edit(query, (text, settings_views.setup_offer()))
 
 
 async def help_command(update: Update, context: Context) -> None:

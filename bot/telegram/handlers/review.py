@@ -9,6 +9,7 @@ from datetime import date
 from telegram import Update
 
 from bot.services import ServiceError
+from bot.services.nudge_settings import InvalidSetting
 from bot.services.typed_settings import Awaiting
 from bot.telegram import callback_data as cd
 from bot.telegram import review_views
@@ -16,7 +17,7 @@ from bot.telegram.context import Context
 from bot.telegram.handlers.common import button_handler, edit, reply
 from bot.telegram.handlers.supervision import tell_view
 from bot.telegram.views import View
-from prompts import t
+from prompts import plain, t
 from storage import User
 
 
@@ -30,6 +31,13 @@ async def _save(context: Context, verifier: User, link_id: int, on: date, note: 
 
 @button_handler(cd.ReviewTap)
 async def review_tap(update: Update, context: Context, user: User, action: cd.ReviewTap) -> None:
+    try:
+        await _review_step(update, context, user, action)
+    except InvalidSetting as problem:  # a date out of range, from an old or forged button
+        await update.callback_query.answer(plain(t(problem.key, typed="")), show_alert=True)
+
+
+async def _review_step(update: Update, context: Context, user: User, action: cd.ReviewTap) -> None:
     query, services = update.callback_query, context.services
     verification = services.verification
     practitioner = verification.practitioner_of(user.id, action.link_id)  # their verifier?

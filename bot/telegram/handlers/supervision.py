@@ -76,22 +76,25 @@ async def invitation_answer(
 ) -> None:
     """Accept (both sides are told) or decline (nothing is stored)."""
     query, supervision = update.callback_query, context.services.supervision
-    if not action.accept:
-        found = supervision.look_up(action.token, user.id)
-        name = "" if isinstance(found, Refused) else found.practitioner.display_name
+    found = (
+        supervision.look_up(action.token, user.id)
+        if not action.accept
+        else supervision.accept(action.token, user.id)
+    )
+    if isinstance(found, Refused):
+        await query.answer(plain(views.refused(found)), show_alert=True)
+        await edit(query, views.refused(found))
+        return
+    if not action.accept:  # nothing is stored
         await query.answer()
-        await edit(query, t("supervision.declined", name=name))
+        await edit(query, t("supervision.declined", name=escape(found.practitioner.display_name)))
         return
-    linked = supervision.accept(action.token, user.id)
-    if isinstance(linked, Refused):
-        await query.answer(plain(views.refused(linked)), show_alert=True)
-        await edit(query, views.refused(linked))
-        return
-    await query.answer(t("settings.saved"))
-    await edit(query, views.accepted(linked))
+    # Linked: the timer and the practitioner first, so a failed reply loses neither.
     if context.bot_data.digest_jobs is not None:  # their weekly digest now has someone
         context.bot_data.digest_jobs.schedule(user.id)
-    await tell(context, linked.other.id, views.told_accepted(linked, user.display_name))
+    await tell(context, found.other.id, views.told_accepted(found, user.display_name))
+    await query.answer(t("settings.saved"))
+    await edit(query, views.accepted(found))
 
 
 # ---- /supervisors
