@@ -76,6 +76,11 @@ class Report:
     abstain_labelled: float  # nothing shown, among items that evidence something
     mean_shown: float
     competences: dict[str, CompetenceFigures] = field(default_factory=dict)
+    # Of everything shown, over all items: how much is right (precision), how much of what
+    # is right is shown (recall), and their harmonic mean: a practitioner's view of it.
+    precision_shown: float = 0.0
+    recall_shown: float = 0.0
+    f1_shown: float = 0.0
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -110,6 +115,13 @@ def evaluate(items: Sequence[LabelledItem], predictions: Sequence[Prediction]) -
             figures.shown += 1
             figures.correct += indicator_id in item.labels
 
+    shown_total = sum(len(by_id[i.id].shown) for i in items)
+    correct_total = sum(len(set(by_id[i.id].shown) & set(i.labels)) for i in items)
+    labels_total = sum(len(set(i.labels)) for i in labelled)
+    precision = correct_total / shown_total if shown_total else 0.0
+    recall = correct_total / labels_total if labels_total else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
     def first_in_competence(item: LabelledItem) -> float:
         shown = by_id[item.id].shown
         return float(bool(shown) and competence_of(shown[0]) in map(competence_of, item.labels))
@@ -130,6 +142,9 @@ def evaluate(items: Sequence[LabelledItem], predictions: Sequence[Prediction]) -
         abstain_labelled=_mean(float(not by_id[i.id].shown) for i in labelled),
         mean_shown=_mean(len(by_id[i.id].shown) for i in items),
         competences=dict(sorted(competences.items(), key=lambda kv: int(kv[0]))),
+        precision_shown=precision,
+        recall_shown=recall,
+        f1_shown=f1,
     )
 
 
@@ -141,6 +156,9 @@ def format_report(report: Report, framework: Framework | None = None) -> str:
 
     lines = [
         f"items: {report.items} ({report.labelled} labelled, {report.unlabelled} evidence nothing)",
+        f"precision of what is shown   {report.precision_shown:.3f}",
+        f"recall of what is shown      {report.recall_shown:.3f}",
+        f"F1 of what is shown          {report.f1_shown:.3f}",
         f"RP@3 (shown, at most 3)      {report.rp_at_3_shown:.3f}",
         f"RP@3 (ranking)               {report.rp_at_3:.3f}",
         f"RP@5 (ranking)               {report.rp_at_5:.3f}",
