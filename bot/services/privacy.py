@@ -28,6 +28,9 @@ FORGET_CONFIRMATION_LIFETIME = timedelta(hours=1)
 # Tables about a practitioner that record what the bot did, not what they wrote: the
 # inbox notes every update as it arrives, the tap that confirms /forget included.
 BOOKKEEPING = frozenset({"inbox"})
+# Times that say when something is due or ends, not when it was written: an invitation's
+# expiry and a nudge's due time lie in the future, and must not make a /forget stale.
+NOT_WRITTEN_AT = frozenset({"expires_at", "due_at"})
 EXPORT_FORMAT = "reflectbot-mydata/1"
 
 
@@ -98,6 +101,8 @@ class PrivacyService:
                 continue
             for row in rows:
                 for column, value in row.items():
+                    if column in NOT_WRITTEN_AT:
+                        continue
                     if column.endswith("_at") and isinstance(value, str) and value:
                         if datetime.fromisoformat(value) > shown_at:
                             return False

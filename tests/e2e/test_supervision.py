@@ -339,3 +339,28 @@ async def test_only_the_verifier_records_a_review_and_dates_are_checked(
     answer = await answer_to(cy, cy.press_raw(1, f"ra:{review.id}:yes"))
     assert answer.show_alert and "expired" in answer.text
     assert storage.get_verified_review(db(running), review.id).accepted_at is None
+
+
+async def test_forgetting_ends_the_links_and_tells_the_other_side(
+    fake_telegram, ann, running, clock
+):
+    sam = fake_telegram.user(SAM, "Sam")
+    await agree(sam)
+    await accept(sam, await invitation(ann), ann)
+    cy = fake_telegram.user(CY, "Cy")
+    await agree(cy)
+    await accept(ann, await invitation(cy), cy)  # Ann supervises Cy too
+    sam.mark_read()
+    cy.mark_read()
+    clock.advance(seconds=2)  # the confirmation comes after what Ann wrote
+    await ann.send_command("/forget")
+    confirm = await ann.wait_for(lambda m: "Delete everything?" in (m.text or ""))
+    await ann.press(confirm, "Delete everything")
+    await ann.wait_for(lambda m: m.message_id == confirm.message_id and "deleted" in m.text)
+    told_sam = await sam.next_message()
+    assert "Ann deleted everything they had stored here" in told_sam.text
+    assert "you will see nothing more of their reflections" in told_sam.text
+    told_cy = await cy.next_message()
+    assert "your supervision link with them has ended" in told_cy.text
+    assert storage.active_links(db(running), supervisor_id=SAM) == []
+    assert storage.active_links(db(running), practitioner_id=CY) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from html import escape
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -12,6 +13,7 @@ from telegram.error import TelegramError
 from bot.telegram import callback_data as cd
 from bot.telegram import privacy_views
 from bot.telegram.context import Context
+from bot.telegram.handlers import supervision
 from bot.telegram.handlers.common import edit, reply
 from prompts import t
 
@@ -47,6 +49,8 @@ async def forget_choice(update: Update, context: Context) -> None:
         await query.answer()
         await edit(query, t("privacy.forget_stale"))
         return
+    links = context.services.supervision.links(user_id)  # before they go with the rest
+    name = context.services.users.get(user_id).display_name
     context.services.privacy.forget(user_id)
     # Everything is gone now: whatever Telegram does next, the practitioner must hear so
     # (the general error message would wrongly say their writing is safe).
@@ -56,6 +60,13 @@ async def forget_choice(update: Update, context: Context) -> None:
     except TelegramError:
         log.warning("could not edit the /forget confirmation; sending the outcome instead")
         await reply(update, t("privacy.forgotten"))
+    # Their supervisors and supervisees: the links ended with everything else.
+    for view in links.supervisors:
+        told = t("supervision.told_forgot_practitioner", name=escape(name))
+        await supervision.tell(context, view.other.id, told)
+    for view in links.supervisees:
+        told = t("supervision.told_forgot_supervisor", name=escape(name))
+        await supervision.tell(context, view.other.id, told)
 
 
 async def mydata(update: Update, context: Context) -> None:

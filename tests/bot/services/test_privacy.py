@@ -2,6 +2,7 @@
 
 import base64
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -241,3 +242,23 @@ async def test_rewriting_a_saved_reflection_leaves_no_old_evidence_in_the_file(a
     assert "MARKER-SIX" in finished.reflection.text
     await services.intake.receive_edit(ANN, 60, CONFLICT)
     assert b"MARKER-SIX" not in raw_database(settings.db_path)
+
+
+def test_an_invitation_or_a_snoozed_nudge_does_not_make_forget_stale(agreed, clock):
+    """Their expiry and due times lie in the future; they are not writes after the
+    confirmation, and must not stop /forget for a week."""
+    services = agreed
+    services.supervision.invite(ANN)
+    storage.record_nudge(
+        services.db,
+        ANN,
+        slot="weekly",
+        kind="weekly",
+        session_id=None,
+        due_at=clock() + timedelta(hours=1),
+        status="snoozed",
+        now=clock(),
+    )
+    clock.advance(seconds=5)
+    shown = services.privacy.summary(ANN).as_of
+    assert services.privacy.unchanged_since(ANN, shown)
