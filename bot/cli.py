@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import DEFAULT_API_BASE_URL, ConfigError, Settings, load_settings
 from bot.logs import Redactor, configure_logging
@@ -23,6 +24,9 @@ from bot.webhook import (
     webhook_options,
 )
 from framework.dataset import DatasetError
+
+if TYPE_CHECKING:
+    from bot.services.container import Services
 
 # How often `run` retries its first calls to the Bot API (getMe, then deleteWebhook to poll
 # or setWebhook in webhook mode) after a network error, a timeout or a 5xx, before it gives
@@ -318,11 +322,10 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _nudges(args: argparse.Namespace) -> int:
-    """Print every nudge due in the next ``--due`` hours, soonest first, one a line:
-    Telegram user id, due time (ISO 8601, in the practitioner's time zone, with its UTC
-    offset) and kind. Nothing is sent and no token is needed; a missing database is
-    reported, never created."""
+def _services_of_existing_database(**options: bool) -> Services | None:
+    """The services, for a command that reads the bot's database without Telegram (no
+    token needed); None, with one line on stderr, if the database is missing or not
+    ReflectBot's (it is never created)."""
     settings = load_settings(require_token=False)
     configure_logging("WARNING", [settings.token.get()])
     from storage import DatabaseFileError, check_database
@@ -331,10 +334,20 @@ def _nudges(args: argparse.Namespace) -> int:
         check_database(settings.db_path)
     except DatabaseFileError as error:
         print(error, file=sys.stderr)
-        return 1
+        return None
     from bot.services.container import build_services
 
-    services = build_services(settings)
+    return build_services(settings, **options)
+
+
+def _nudges(args: argparse.Namespace) -> int:
+    """Print every nudge due in the next ``--due`` hours, soonest first, one a line:
+    Telegram user id, due time (ISO 8601, in the practitioner's time zone, with its UTC
+    offset) and kind. Nothing is sent and no token is needed; a missing database is
+    reported, never created."""
+    services = _services_of_existing_database()
+    if services is None:
+        return 1
     try:
         for nudge in services.nudging.upcoming(args.due):
             print(f"{nudge.user_id} {nudge.due.isoformat(timespec='seconds')} {nudge.kind}")
@@ -346,27 +359,19 @@ def _nudges(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     """Write one practitioner's portfolio to a file (for administrators): the same file the
     bot sends for /export. Exit 1 for an unknown practitioner or an empty period."""
-    settings = load_settings(require_token=False)
-    configure_logging("WARNING", [settings.token.get()])
-    from storage import DatabaseFileError, check_database
-
     if args.start and args.end and args.start > args.end:
         print(f"--from {args.start} is after --to {args.end}", file=sys.stderr)
         return 2
-    try:
-        check_database(settings.db_path)
-    except DatabaseFileError as error:
-        print(error, file=sys.stderr)
-        return 1
     from bot.private_files import write_private
-    from bot.services.container import build_services
 
-    services = build_services(settings, render_in_process=True)
+    services = _services_of_existing_database(render_in_process=True)
+    if services is None:
+        return 1
     try:
         user = services.users.get(args.user)
         if user is None:
             print(
-                f"no practitioner with Telegram id {args.user} in {settings.db_path}",
+                f"no practitioner with Telegram id {args.user} in {services.settings.db_path}",
                 file=sys.stderr,
             )
             return 1
@@ -401,24 +406,16 @@ def _digest(args: argparse.Namespace) -> int:
     recorded, and no token is needed. Exit 1 for someone unknown to the bot; someone who
     supervises nobody gets the line that says so (exit 0). A missing database is
     reported, never created."""
-    settings = load_settings(require_token=False)
-    configure_logging("WARNING", [settings.token.get()])
-    from storage import DatabaseFileError, check_database
-
-    try:
-        check_database(settings.db_path)
-    except DatabaseFileError as error:
-        print(error, file=sys.stderr)
-        return 1
-    from bot.services.container import build_services
     from bot.services.digest_wording import digest_text
     from prompts import plain
 
-    services = build_services(settings)
+    services = _services_of_existing_database()
+    if services is None:
+        return 1
     try:
         if services.users.get(args.preview) is None:
             print(
-                f"no user with Telegram id {args.preview} in {settings.db_path}"
+                f"no user with Telegram id {args.preview} in {services.settings.db_path}"
                 " (they have not started the bot, or have left it)",
                 file=sys.stderr,
             )
