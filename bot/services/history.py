@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 import storage
-from bot.services.errors import NotAllowed, NotFound
+from bot.services.ownership import owned_reflection
 from prompts import QuestionSet
 from storage import Answer, Reflection
 
@@ -85,12 +85,7 @@ class HistoryService:
 
     def detail(self, user_id: int, reflection_id: int) -> ReflectionDetail:
         """A finished reflection of the user's, whole (answers skipped are left out)."""
-        reflection = storage.get_reflection(self._db, reflection_id)
-        if reflection is None or reflection.status != "done":
-            raise NotFound(f"reflection {reflection_id} is not available")
-        if reflection.user_id != user_id:
-            raise NotAllowed(f"reflection {reflection_id} belongs to someone else")
-        return self.whole(reflection)
+        return self.whole(owned_reflection(self._db, user_id, reflection_id))
 
     def whole(self, reflection: Reflection) -> ReflectionDetail:
         """A finished reflection, whole, for whoever may read it (the caller checks)."""

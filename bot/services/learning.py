@@ -19,6 +19,7 @@ from bot.portfolio import LEARNING_KINDS, Hours, Period
 from bot.services import periods
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.nudge_settings import InvalidSetting, parse_day
+from bot.services.ownership import owned_reflection
 from storage import GoalOutcome, LearningGoal, LearningMark, Reflection, Registration, User
 
 MAX_GOAL_CHARS = 300
@@ -141,12 +142,7 @@ class LearningService:
 
     def reflection(self, user_id: int, reflection_id: int) -> Reflection:
         """A finished reflection of the user's (NotFound, NotAllowed otherwise)."""
-        reflection = storage.get_reflection(self._db, reflection_id)
-        if reflection is None or reflection.status != "done":
-            raise NotFound(f"reflection {reflection_id} is not available")
-        if reflection.user_id != user_id:
-            raise NotAllowed(f"reflection {reflection_id} belongs to someone else")
-        return reflection
+        return owned_reflection(self._db, user_id, reflection_id)
 
     def mark(self, user_id: int, reflection_id: int, kind: str, hours: float) -> LearningMark:
         """Mark a finished reflection of the user's as professional learning."""

@@ -19,6 +19,7 @@ import sqlite_utils
 import storage
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.feedback import FeedbackService
+from bot.services.ownership import owned_reflection
 from bot.services.split_messages import SplitMessages
 from framework import Suggester, Suggestion
 from prompts import Question, QuestionSet
@@ -449,9 +450,4 @@ class ReflectingService:
         return self._owned(user_id, reflection_id, status)
 
     def _owned(self, user_id: int, reflection_id: int, status: str | None = None) -> Reflection:
-        reflection = storage.get_reflection(self._db, reflection_id)
-        if reflection is None or (status is not None and reflection.status != status):
-            raise NotFound(f"reflection {reflection_id} is not available")
-        if reflection.user_id != user_id:
-            raise NotAllowed(f"reflection {reflection_id} belongs to someone else")
-        return reflection
+        return owned_reflection(self._db, user_id, reflection_id, status)

@@ -23,6 +23,7 @@ import sqlite_utils
 import storage
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.history import HistoryService, ReflectionDetail
+from bot.services.ownership import owned_reflection
 from storage import Comment, Invitation, Reflection, Sharing, SupervisionLink, User
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -246,16 +247,8 @@ class SupervisionService:
 
     # ---- what the practitioner shares
 
-    def _own_reflection(self, user_id: int, reflection_id: int) -> Reflection:
-        reflection = storage.get_reflection(self._db, reflection_id)
-        if reflection is None or reflection.status != "done":
-            raise NotFound(f"reflection {reflection_id} is not available")
-        if reflection.user_id != user_id:
-            raise NotAllowed(f"reflection {reflection_id} belongs to someone else")
-        return reflection
-
     def sharing(self, user_id: int, reflection_id: int) -> Sharing:
-        self._own_reflection(user_id, reflection_id)
+        owned_reflection(self._db, user_id, reflection_id)
         return storage.sharing_of(self._db, reflection_id)
 
     def share(
@@ -369,5 +362,5 @@ class SupervisionService:
 
     def comments(self, user_id: int, reflection_id: int) -> list[Comment]:
         """Comments on one of the practitioner's own reflections."""
-        self._own_reflection(user_id, reflection_id)
+        owned_reflection(self._db, user_id, reflection_id)
         return storage.comments_on(self._db, reflection_id)
