@@ -57,8 +57,8 @@ async def history_open(
         if detail.reflection.goal_id is None
         else services.learning.goal(user.id, detail.reflection.goal_id),
     )
-    notes += supervision.sharing_notes(context, user, rid)
-    share = supervision.share_row(context, user, rid)
+    shared, share = supervision.sharing_on_history(context, user, rid)
+    notes += shared
     await update.callback_query.answer()
     for page in history_views.reflection_detail(detail, user.timezone, notes, share):
         await reply(update, page)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 
 from bot.services import ServiceError
 from bot.services.supervision import Refused, looks_like_token
@@ -202,19 +202,16 @@ async def share_tap(update: Update, context: Context, user: User, action: cd.Sha
     await edit(update.callback_query, views.share_state(sharing))
 
 
-def sharing_notes(context: Context, user: User, reflection_id: int) -> list[str]:
-    """Lines under a whole reflection in /history (none for someone unsupervised)."""
+def sharing_on_history(
+    context: Context, user: User, reflection_id: int
+) -> tuple[list[str], list[InlineKeyboardButton] | None]:
+    """For a whole reflection in /history: the lines saying what is shared, and the
+    buttons to change it (nothing for someone without supervisors)."""
     supervision = context.services.supervision
     if not supervision.is_supervised(user.id):
-        return []
-    return views.sharing_notes(supervision.sharing(user.id, reflection_id))
-
-
-def share_row(context: Context, user: User, reflection_id: int) -> list | None:
-    supervision = context.services.supervision
-    if not supervision.is_supervised(user.id):
-        return None
-    return views.share_buttons(supervision.sharing(user.id, reflection_id))
+        return [], None
+    sharing = supervision.sharing(user.id, reflection_id)
+    return views.sharing_notes(sharing), views.share_buttons(sharing)
 
 
 # ---- in /settings
