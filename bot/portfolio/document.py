@@ -172,17 +172,20 @@ class Coverage:
 
     @classmethod
     def of(cls, framework: Framework, reflections: Iterable[PortfolioReflection]) -> Coverage:
+        return cls.of_confirmed(framework, (r.confirmed for r in reflections))
+
+    @classmethod
+    def of_confirmed(cls, framework: Framework, confirmed: Iterable[Iterable[str]]) -> Coverage:
+        """From each reflection's confirmed indicator ids alone."""
         counts = dict.fromkeys(framework.indicator_ids, 0)
         by_competence = {c.number: 0 for c in framework.competences}
         with_evidence = 0
-        for reflection in reflections:
-            with_evidence += any(i in counts for i in reflection.confirmed)
-            for indicator_id in reflection.confirmed:
-                if indicator_id in counts:
-                    counts[indicator_id] += 1
-            for number in {
-                framework.indicator(i).competence for i in reflection.confirmed if i in counts
-            }:
+        for ids in confirmed:
+            known = {i for i in ids if i in counts}
+            with_evidence += bool(known)
+            for indicator_id in known:
+                counts[indicator_id] += 1
+            for number in {framework.indicator(i).competence for i in known}:
                 by_competence[number] += 1
         return cls(framework, counts, by_competence, with_evidence)
 

@@ -196,7 +196,7 @@ def build_services(
         nudging=NudgingService(db, framework, weekly, reflecting, clock),
         learning=learning,
         exporting=exporting,
-        progress=ProgressService(exporting),
+        progress=ProgressService(exporting, learning),
         supervision=supervision,
         verification=VerificationService(db, clock),
         digests=digests,

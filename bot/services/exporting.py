@@ -99,6 +99,16 @@ class ExportingService:
 
     # ---- the portfolio
 
+    def coverage(self, user: User, period: Period) -> tuple[int, Coverage]:
+        """How many reflections were finished in the period, and the evidence they give:
+        what /progress shows, without reading the reflections' text."""
+        since, until = periods.utc_bounds(period.start, period.end, user.timezone)
+        found = storage.finished_reflections_between(self._db, user.id, since, until)
+        confirmed = storage.confirmed_between(self._db, user.id, since, until)
+        return len(found), Coverage.of_confirmed(
+            self._framework, (confirmed.get(r.id, ()) for r in found)
+        )
+
     def portfolio(self, user: User, period: Period) -> Portfolio:
         """Everything the practitioner wrote in the period, with confirmed evidence only."""
         zone = ZoneInfo(user.timezone)

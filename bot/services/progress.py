@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.portfolio import Coverage, Hours, Period
 from bot.services.exporting import ExportingService
+from bot.services.learning import LearningService
 from storage import User
 
 
@@ -19,14 +20,15 @@ class Progress:
 
 
 class ProgressService:
-    def __init__(self, exporting: ExportingService) -> None:
+    def __init__(self, exporting: ExportingService, learning: LearningService) -> None:
         self._exporting = exporting
+        self._learning = learning
 
     def progress(self, user: User, period_key: str) -> Progress:
         """Where the practitioner stands over a period offered on a button."""
         period = self._exporting.period(user, period_key)
-        portfolio = self._exporting.portfolio(user, period)
-        return Progress(period, portfolio.coverage, portfolio.hours, len(portfolio.reflections))
+        reflections, coverage = self._exporting.coverage(user, period)
+        return Progress(period, coverage, self._learning.hours(user, period), reflections)
 
     async def chart(self, progress: Progress, competence: int | None = None) -> bytes:
         """The PNG: reflections evidencing each competence, or each indicator of one."""

@@ -628,3 +628,13 @@ async def test_a_render_process_that_dies_is_replaced(settings, clock):
         assert made is not None and b"pool night" in made.content
     finally:
         services.close()
+
+
+def test_coverage_alone_agrees_with_the_portfolio(services, ann):
+    """/progress reads only the confirmed tags; the figures are the export's."""
+    count, coverage = services.exporting.coverage(ann.user, PERIOD)
+    portfolio = services.exporting.portfolio(ann.user, PERIOD)
+    assert count == len(portfolio.reflections) > 0
+    assert coverage.counts == portfolio.coverage.counts and coverage.total > 0
+    assert coverage.by_competence == portfolio.coverage.by_competence
+    assert coverage.with_evidence == portfolio.coverage.with_evidence
