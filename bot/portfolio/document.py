@@ -12,18 +12,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from framework import Framework
+from prompts import t
 
-# Kinds of professional learning, in the order they are offered; the labels are the
-# practitioner-facing names (also used in exports).
+# Kinds of professional learning, in the order they are offered, with the message key of
+# each one's practitioner-facing name (also used in exports).
 LEARNING_KINDS: dict[str, str] = {
-    "training": "Training",
-    "course": "Course",
-    "reading": "Reading",
-    "shadowing": "Shadowing",
-    "peer": "Peer learning",
-    "supervision": "Supervision",
-    "other": "Other",
+    "training": "learning.kind_training",
+    "course": "learning.kind_course",
+    "reading": "learning.kind_reading",
+    "shadowing": "learning.kind_shadowing",
+    "peer": "learning.kind_peer",
+    "supervision": "learning.kind_supervision",
+    "other": "learning.kind_other",
 }
+
+
+def learning_kind_label(kind: str) -> str:
+    """ "Peer learning" for 'peer'."""
+    return t(LEARNING_KINDS[kind]) if kind in LEARNING_KINDS else kind.title()
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class Period:
         """ "1 Sep 2026 – 27 Nov 2026", or "Everything up to 27 Nov 2026"."""
         end = f"{self.end.day} {self.end:%b %Y}"
         if self.start is None:
-            return f"Everything up to {end}"
+            return t("periods.everything_up_to", date=end)
         return f"{self.start.day} {self.start:%b %Y} – {end}"
 
 
@@ -73,7 +79,7 @@ class LearningActivity:
 
     @property
     def kind_label(self) -> str:
-        return LEARNING_KINDS.get(self.kind, self.kind.title())
+        return learning_kind_label(self.kind)
 
 
 @dataclass(frozen=True)

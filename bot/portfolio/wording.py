@@ -15,6 +15,7 @@ from bot.portfolio.document import (
 )
 from framework import Competence, Indicator
 from framework.model import shorten
+from prompts import t
 
 TITLE = "Reflective practice portfolio"
 RECORD_TITLE = "Professional learning record"
@@ -22,7 +23,7 @@ FRAMEWORK_NOTE = (
     "Confirmed indicators are the practitioner's own judgement that a reflection evidences "
     "an indicator. The framework is not a checklist: gaps are prompts, not failings."
 )
-OUTCOMES = {"achieved": "Achieved", "dropped": "Closed without finishing"}
+OUTCOMES = {"achieved": "goals.status_achieved", "dropped": "goals.status_dropped"}
 
 
 def day(value: date | datetime) -> str:
@@ -66,8 +67,8 @@ def goal_status(goal: Goal) -> str:
 def status_of_goal(set_on: date, closed_on: date | None, outcome: str | None) -> str:
     """Open, set on 1 Sep 2026 / Achieved on 3 Nov 2026"""
     if closed_on is None:
-        return f"Open, set on {day(set_on)}"
-    return f"{OUTCOMES.get(outcome or '', 'Closed')} on {day(closed_on)}"
+        return t("goals.status_open", date=day(set_on))
+    return t(OUTCOMES.get(outcome or "", "goals.status_closed"), date=day(closed_on))
 
 
 # Section headings, in print order, and what each says when it is empty. Every format

@@ -35,7 +35,7 @@ from bot.portfolio import (
 from bot.services import periods
 from bot.services.learning import LearningService
 from framework import Framework
-from prompts import QuestionSet
+from prompts import QuestionSet, t
 from storage import Answer, Reflection, User
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class ExportingService:
     def period_between(self, user: User, start: date | None, end: date | None) -> Period:
         """Any stretch of dates (the CLI's --from and --to); both ends included."""
         end = end or self._learning.today(user)
-        label = "Everything" if start is None else "Chosen dates"
+        label = t("periods.everything" if start is None else "periods.chosen")
         return Period(start, end, label)
 
     # ---- the portfolio

@@ -13,14 +13,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.portfolio import Period
+from prompts import t
 
 CYCLE_YEARS = 3
-# Button keys and labels, in the order offered.
+# Button keys and the message keys of their labels, in the order offered.
 PERIODS: dict[str, str] = {
-    "3m": "Last 3 months",
-    "12m": "Last 12 months",
-    "cycle": "This registration cycle",
-    "all": "Everything",
+    "3m": "periods.last_quarter",
+    "12m": "periods.last_year",
+    "cycle": "periods.this_cycle",
+    "all": "periods.everything",
 }
 
 
@@ -79,7 +80,7 @@ def registration_cycle(today: date, cycle_start: date | None) -> Window:
 
 def period(key: str, today: date, cycle_start: date | None) -> Period:
     """The period a button names, ending today; KeyError for an unknown key."""
-    label = PERIODS[key]
+    label = t(PERIODS[key])
     match key:
         case "3m":
             return Period(add_months(today, -3) + timedelta(days=1), today, label)
@@ -88,7 +89,7 @@ def period(key: str, today: date, cycle_start: date | None) -> Period:
         case "cycle":
             cycle = registration_cycle(today, cycle_start)
             if cycle_start is None:
-                label = "Last 3 years"
+                label = t("periods.rolling_cycle")
             return Period(cycle.start, today, label)
     return Period(None, today, label)
 

@@ -22,7 +22,7 @@ COMPETENCE_TITLE_CHARS = 36
 
 
 def _period_rows(action: Callable[[str], cd.Action]) -> list[list[InlineKeyboardButton]]:
-    buttons = [button(label, action(key)) for key, label in PERIODS.items()]
+    buttons = [button(t(label), action(key)) for key, label in PERIODS.items()]
     return [buttons[:2], buttons[2:]]
 
 

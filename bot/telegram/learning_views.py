@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup
 
 from bot.portfolio import LEARNING_KINDS, Hours
+from bot.portfolio.document import learning_kind_label
 from bot.portfolio.wording import day, hours, status_of_goal
 from bot.services.learning import GoalSummary
 from bot.telegram import callback_data as cd
@@ -30,15 +31,15 @@ def _rows(buttons: Sequence, width: int) -> list[list]:
 def kind_menu(reflection_id: int, mark: LearningMark | None) -> View:
     """What kind of learning it was (and, if already marked, a way to unmark it)."""
     kinds = [
-        button(label, cd.LearningTap(reflection_id, kind))  # type: ignore[arg-type]
-        for kind, label in LEARNING_KINDS.items()
+        button(learning_kind_label(kind), cd.LearningTap(reflection_id, kind))  # type: ignore[arg-type]
+        for kind in LEARNING_KINDS
     ]
     rows = _rows(kinds, 3)
     if mark is None:
         text = t("learning.kind_ask")
     else:
         text = t(
-            "learning.kind_ask_marked", kind=LEARNING_KINDS[mark.kind], hours=hours(mark.hours)
+            "learning.kind_ask_marked", kind=learning_kind_label(mark.kind), hours=hours(mark.hours)
         )
         rows.append(
             [button(t("learning.remove_button"), cd.LearningTap(reflection_id, remove=True))]
@@ -55,7 +56,7 @@ def hours_menu(reflection_id: int, kind: cd.LearningKind) -> View:
             button(t("learning.hours_type_button"), cd.LearningTap(reflection_id, kind, -1)),
         ]
     )
-    return t("learning.hours_ask", kind=LEARNING_KINDS[kind]), InlineKeyboardMarkup(rows)
+    return t("learning.hours_ask", kind=learning_kind_label(kind)), InlineKeyboardMarkup(rows)
 
 
 def hours_typed_ask() -> str:
@@ -92,7 +93,7 @@ def hours_lines(summary: Hours, *, year_only: bool = False) -> str:
 def marked(mark: LearningMark, summary: Hours, has_goals: bool) -> View:
     text = t(
         "learning.marked",
-        kind=LEARNING_KINDS[mark.kind],
+        kind=learning_kind_label(mark.kind),
         hours=hours(mark.hours),
         requirement=hours_lines(summary, year_only=True),
     )
@@ -108,7 +109,7 @@ def reflection_notes(mark: LearningMark | None, goal: LearningGoal | None) -> li
     notes = []
     if mark is not None:
         notes.append(
-            t("learning.note_line", kind=LEARNING_KINDS[mark.kind], hours=hours(mark.hours))
+            t("learning.note_line", kind=learning_kind_label(mark.kind), hours=hours(mark.hours))
         )
     if goal is not None:
         notes.append(t("goals.note_line", text=escape(goal.text)))
