@@ -299,7 +299,7 @@ def _reflection(pdf: _PortfolioPDF, reflection: PortfolioReflection, *, evidence
     learning = reflection.learning
     if learning is not None:
         pdf.paragraph(
-            f"Professional learning: {learning.kind_label}, {wording.hours(learning.hours)}",
+            wording.learning_line(learning),
             size=SMALL,
             color=MUTED,
             after=0.8,
