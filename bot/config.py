@@ -22,7 +22,8 @@ SETTINGS: dict[str, str] = {
     "TELEGRAM_API_BASE_URL": f"Bot API address, default {DEFAULT_API_BASE_URL}",
     "REFLECTBOT_DB": f"SQLite database file, default {DEFAULT_DB}",
     "REFLECTBOT_MODEL": (
-        "sentence-transformers model name or path; default: the bundled all-MiniLM-L6-v2"
+        "'stock' (the stock all-MiniLM-L6-v2) or a sentence-transformers model name or "
+        "path; default: the bundled all-MiniLM-L6-v2 tuned on the framework's examples"
     ),
     "REFLECTBOT_TIMEZONE": f"default time zone for new users, default {DEFAULT_TIMEZONE}",
     "REFLECTBOT_ADMINS": "comma-separated Telegram user ids of the bot's administrators",

@@ -4,6 +4,8 @@ evidences. Importing this package is cheap: the embedding model loads on first u
 from framework.embedding_cache import cache_key, cached_embeddings
 from framework.encoder import (
     DEFAULT_MODEL_ID,
+    STOCK_MODEL,
+    TUNED_MODEL_DIR,
     Encoder,
     FakeEncoder,
     ModelLoadError,
@@ -21,6 +23,7 @@ from framework.model import (
     load_framework,
 )
 from framework.scoring import ScoringParameters
+from framework.shown import ShownRule, load_rule
 from framework.suggest import FeedbackExample, Suggester, Suggestion, split_sentences
 
 __all__ = [
@@ -39,7 +42,10 @@ __all__ = [
     "LinearHead",
     "ModelLoadError",
     "ScoringParameters",
+    "ShownRule",
+    "STOCK_MODEL",
     "SentenceTransformerEncoder",
+    "TUNED_MODEL_DIR",
     "Suggester",
     "Suggestion",
     "cache_key",
@@ -48,5 +54,6 @@ __all__ = [
     "load_examples",
     "load_framework",
     "load_head",
+    "load_rule",
     "split_sentences",
 ]

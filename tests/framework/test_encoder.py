@@ -12,13 +12,14 @@ import pytest
 
 from framework import (
     DEFAULT_MODEL_ID,
+    STOCK_MODEL,
     Encoder,
     FakeEncoder,
     ModelLoadError,
     SentenceTransformerEncoder,
     default_model_path,
 )
-from framework.encoder import word_stems
+from framework.encoder import tuned_model_id, word_stems
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -116,7 +117,7 @@ def real_encoder() -> SentenceTransformerEncoder:
 
 @pytest.mark.slow
 def test_real_encoder_shape_norm_and_id(real_encoder: SentenceTransformerEncoder) -> None:
-    assert real_encoder.model_id == DEFAULT_MODEL_ID
+    assert real_encoder.model_id == tuned_model_id() == "reflectbot/cld-minilm-l6-tuned-v1"
     assert isinstance(real_encoder, Encoder)
     vectors = real_encoder.encode(["We sorted out the argument.", "Funding bid went in."] * 3)
     assert vectors.shape == (6, 384)
@@ -125,6 +126,19 @@ def test_real_encoder_shape_norm_and_id(real_encoder: SentenceTransformerEncoder
     np.testing.assert_allclose(vectors[0], vectors[2], atol=1e-5)
     assert real_encoder.encode([]).shape == (0, 384)
     assert real_encoder.dimension == 384
+
+
+@pytest.mark.slow
+def test_the_stock_model_stays_selectable(real_encoder: SentenceTransformerEncoder) -> None:
+    """REFLECTBOT_MODEL=stock gives the stock all-MiniLM-L6-v2: another model id, and
+    other vectors than the tuned default's (float32 on the CPU, both)."""
+    stock = SentenceTransformerEncoder(STOCK_MODEL)
+    assert stock.model_id == DEFAULT_MODEL_ID
+    text = ["We sorted out the argument at the pool table."]
+    tuned_vector, stock_vector = real_encoder.encode(text), stock.encode(text)
+    assert tuned_vector.dtype == stock_vector.dtype == np.float32
+    assert float((tuned_vector @ stock_vector.T)[0, 0]) < 0.999
+    assert str(next(real_encoder._loaded().parameters()).dtype) == "torch.float32"  # type: ignore[attr-defined]
 
 
 @pytest.mark.slow
