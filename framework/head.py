@@ -1,12 +1,14 @@
 """A small trained head: multinomial logistic regression over the 56 indicators and "none".
 
 It is trained by ``python -m framework.train_head`` from the examples file, for one model
-and one framework, and shipped as a small .npz file. A head that does not match the
+and one framework, and shipped as a small .npz file: ``cld_head.npz`` for the tuned
+model, ``cld_head_stock.npz`` for the stock one. A head that does not match the
 model or framework in use is not applied (suggestions then rest on the examples alone).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,14 @@ class LinearHead:
     def logits(self, vectors: np.ndarray) -> np.ndarray:
         return vectors @ self.weights.T + self.bias
 
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the weights, naming this head (a shown-set rule is learned for one)."""
+        digest = hashlib.sha256(self.weights.tobytes())
+        digest.update(self.bias.tobytes())
+        digest.update("\x00".join(self.classes).encode("utf-8"))
+        return digest.hexdigest()[:16]
+
     def fits(self, model_id: str, indicator_ids: tuple[str, ...], dimension: int) -> bool:
         """Whether this head was trained for this model, these indicators and this size."""
         return (
@@ -50,8 +60,16 @@ class LinearHead:
         )
 
 
-def load_head(path: Path | None = None) -> LinearHead | None:
-    """The head stored at ``path`` (default: the packaged one), or None if there is none."""
+def load_head(path: Path | None = None, model_id: str | None = None) -> LinearHead | None:
+    """The head stored at ``path``; without a path, the packaged head for ``model_id``
+    (``cld_head*.npz`` beside the default; the default file when no id is given).
+    None if there is none."""
+    if path is None and model_id is not None:
+        for candidate in sorted(DEFAULT_HEAD_PATH.parent.glob("cld_head*.npz")):
+            head = load_head(candidate)
+            if head is not None and head.model_id == model_id:
+                return head
+        return None
     path = path or DEFAULT_HEAD_PATH
     if not path.is_file():
         return None

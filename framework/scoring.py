@@ -134,7 +134,28 @@ def standardise(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / (spread if spread > 1e-9 else 1.0)
 
 
-def softmax_last(logits: np.ndarray) -> float:
-    """Probability of the last class."""
-    shifted = np.exp(logits - logits.max())
-    return float(shifted[-1] / shifted.sum())
+def softmax_rows(logits: np.ndarray) -> np.ndarray:
+    """Probabilities per row."""
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+NOT_QUOTED_ABOVE = 0.35
+"""A sentence whose own chance of "evidences nothing" is above this (scene-setting,
+logistics, a sign-off) is never quoted as evidence."""
+
+
+def quotable_sentence(knn_sentences: np.ndarray, chances: np.ndarray) -> np.ndarray:
+    """Per indicator, the sentence to quote as its evidence: of the sentences that do not
+    look like they evidence nothing, the one whose nearest examples and head both favour
+    the indicator most; -1 when every sentence looks like it evidences nothing.
+
+    ``knn_sentences`` is (sentences, indicators); ``chances`` (sentences, indicators + 1),
+    the head's probabilities with "none" last.
+    """
+    strength = knn_sentences + chances[:, :-1]
+    quotable = chances[:, -1] <= NOT_QUOTED_ABOVE
+    if not quotable.any():
+        return np.full(knn_sentences.shape[1], -1, dtype=np.intp)
+    strength = np.where(quotable[:, None], strength, -np.inf)
+    return strength.argmax(axis=0).astype(np.intp)

@@ -32,11 +32,13 @@ from framework.scoring import (
     References,
     ScoringParameters,
     knn_scores,
+    quotable_sentence,
     rejection_penalty,
-    softmax_last,
+    softmax_rows,
     standardise,
     whole_and_best_sentence,
 )
+from framework.shown import ShownRule, Signals
 
 MIN_SENTENCE_WORDS = 4
 """Sentences shorter than this are not scored alone: fragments like "So what?" match noise."""
@@ -136,6 +138,7 @@ class Suggester:
         head: LinearHead | None = None,
         cache_dir: Path | None = None,
         parameters: ScoringParameters | None = None,
+        rule: ShownRule | None = None,
     ) -> None:
         self.framework = framework
         self.encoder = encoder
@@ -143,7 +146,9 @@ class Suggester:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.parameters = parameters or ScoringParameters()
         self._head_candidate = head
+        self._rule_candidate = rule
         self.head: LinearHead | None = None
+        self.rule: ShownRule | None = None
         self._ids = framework.indicator_ids
         self._index = {indicator_id: i for i, indicator_id in enumerate(self._ids)}
         self._references: References | None = None
@@ -181,6 +186,9 @@ class Suggester:
             candidate = self._head_candidate
             if candidate is not None and candidate.fits(self.model_id, self._ids, vectors.shape[1]):
                 self.head = candidate
+                rule = self._rule_candidate
+                if rule is not None and rule.fits(self.model_id, candidate.fingerprint):
+                    self.rule = rule
             self._references = References.grouped(self._groups)
 
     def _reference_texts(self) -> list[tuple[str, ...]]:
@@ -212,6 +220,12 @@ class Suggester:
         """Every indicator id with its score, best first."""
         return self.analyse(text, feedback)[1]
 
+    def signals(self, text: str) -> Signals:
+        """What the scorer knows about ``text`` per indicator (to learn a shown-set rule)."""
+        self.prepare()
+        rows, _ = self._encode_rows(text.strip())
+        return self._score(rows, ())[0]
+
     def encode_feedback(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of decision texts, to store once with the decisions."""
         return self.encoder.encode(list(texts))
@@ -225,24 +239,40 @@ class Suggester:
         self.prepare()
         whole = text.strip()
         rows, sentences = self._encode_rows(whole)
-        fused, knn_top, p_none, best_sentence = self._score(rows, feedback)
+        signals, best_sentence, knn_top = self._score(rows, feedback)
+        fused = signals.fused
         order = np.argsort(-fused, kind="stable")
         ranking = [(self._ids[i], float(fused[i])) for i in order]
-        p = self.parameters
-        if knn_top < p.knn_floor or (p_none is not None and p_none > p.none_probability_max):
-            return [], ranking
+        chosen = self._chosen(signals, order, knn_top)
         shown = [
             Suggestion(
                 indicator_id=self._ids[i],
                 score=float(fused[i]),
                 rank=rank,
-                evidence=sentences[best_sentence[i]] if sentences else whole,
+                evidence=(
+                    (sentences[best_sentence[i]] if best_sentence[i] >= 0 else "")
+                    if sentences
+                    else whole
+                ),
             )
-            for rank, i in enumerate(order[: p.max_shown], start=1)
+            for rank, i in enumerate(chosen, start=1)
         ]
         return shown, ranking
 
     # -- internals -----------------------------------------------------------------------
+
+    def _chosen(self, signals: Signals, order: np.ndarray, knn_top: float) -> list[int]:
+        """Indices of the indicators to show, best first: as the shown-set rule decides
+        when there is one for this model and head, else the top ``max_shown`` unless the
+        text looks like it evidences nothing."""
+        if self.rule is not None:
+            return [i for i, _ in self.rule.choose(signals)]
+        p = self.parameters
+        if knn_top < p.knn_floor or (
+            self.head is not None and signals.none > p.none_probability_max
+        ):
+            return []
+        return [int(i) for i in order[: p.max_shown]]
 
     def _encode_rows(self, whole: str) -> tuple[np.ndarray, list[str]]:
         """Row 0 is the whole text, then one row per sentence worth scoring alone (of a
@@ -269,9 +299,9 @@ class Suggester:
             rows = np.vstack([self.encoder.encode([whole]), self.encoder.encode(kept)])
         return rows, [sentences[i] for i in scored]
 
-    def _score(
-        self, rows: np.ndarray, feedback: Feedback
-    ) -> tuple[np.ndarray, float, float | None, np.ndarray]:
+    def _score(self, rows: np.ndarray, feedback: Feedback) -> tuple[Signals, np.ndarray, float]:
+        """The text's signals per indicator, per indicator the sentence to quote (-1: none
+        is worth quoting), and the best nearest-examples score."""
         p = self.parameters
         references = self._references
         assert references is not None
@@ -296,12 +326,27 @@ class Suggester:
                 p.rejection_penalty,
             )
         knn, best_sentence = whole_and_best_sentence(knn_rows, p.whole_weight)
+        knn_sentence = knn_rows[1:].max(axis=0) if len(rows) > 1 else knn_rows[0]
         if self.head is None:
-            return knn, float(knn.max()), None, best_sentence
+            zeros = np.zeros_like(knn)
+            signals = Signals(knn, knn_rows[0], knn_sentence, zeros, zeros, 0.0)
+            return signals, best_sentence, float(knn.max())
         logits = self.head.logits(rows)
         head, _ = whole_and_best_sentence(logits[:, :-1], p.whole_weight)
         fused = p.knn_weight * standardise(knn) + (1 - p.knn_weight) * standardise(head)
-        return fused, float(knn.max()), softmax_last(logits[0]), best_sentence
+        chances = softmax_rows(logits)
+        sentence_chances = chances[1:, :-1] if len(rows) > 1 else chances[:1, :-1]
+        signals = Signals(
+            fused=fused,
+            knn_whole=knn_rows[0],
+            knn_sentence=knn_sentence,
+            head_whole=chances[0, :-1],
+            head_sentence=sentence_chances.max(axis=0),
+            none=float(chances[:, -1].min()),  # the whole text, or its most telling sentence
+        )
+        if len(rows) > 1:
+            best_sentence = quotable_sentence(knn_rows[1:], chances[1:])
+        return signals, best_sentence, float(knn.max())
 
     def _selection(self, feedback: Feedback) -> FeedbackSelection:
         """Stored decision vectors as they are; decision texts encoded now."""

