@@ -51,7 +51,7 @@ class Signals:
     knn_whole: np.ndarray
     knn_sentence: np.ndarray  # the best sentence's (= knn_whole for a one-sentence text)
     head_whole: np.ndarray  # head probability of each indicator for the whole text
-    head_sentence: np.ndarray  # the best sentence's head probability
+    head_sentence: np.ndarray  # the highest head probability among its sentences
     none: float  # head probability of "evidences nothing": the lowest of the whole text's
     # and its sentences', so that scene-setting and a sign-off around one sentence of
     # practice do not hide it (0 without a head)
@@ -135,7 +135,7 @@ class ShownRule:
 def load_rule(path: Path | None = None, model_id: str | None = None) -> ShownRule | None:
     """The rule stored at ``path``; without a path, the packaged rule for ``model_id``
     (``cld_shown_rule*.json``; the default file when no id is given). None if there is
-    none, or it was learned over other features."""
+    none, it cannot be read, or it was learned over other features."""
     if path is None and model_id is not None:
         for candidate in sorted(DEFAULT_RULE_PATH.parent.glob("cld_shown_rule*.json")):
             rule = load_rule(candidate)
@@ -145,18 +145,22 @@ def load_rule(path: Path | None = None, model_id: str | None = None) -> ShownRul
     path = path or DEFAULT_RULE_PATH
     if not path.is_file():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(data.get("features", ())) != FEATURES:
-        return None
-    return ShownRule(
-        weights=np.array(data["weights"], dtype=np.float32),
-        bias=float(data["bias"]),
-        threshold=float(data["threshold"]),
-        none_threshold=float(data["none_threshold"]),
-        model_id=str(data["model_id"]),
-        head_hash=str(data["head_hash"]),
-        max_shown=int(data.get("max_shown", 3)),
-    )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data.get("features", ())) != FEATURES:
+            return None
+        rule = ShownRule(
+            weights=np.array(data["weights"], dtype=np.float32),
+            bias=float(data["bias"]),
+            threshold=float(data["threshold"]),
+            none_threshold=float(data["none_threshold"]),
+            model_id=str(data["model_id"]),
+            head_hash=str(data["head_hash"]),
+            max_shown=int(data.get("max_shown", 3)),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # unreadable: suggestions fall back to the top three
+    return rule if rule.weights.shape == (len(FEATURES),) else None
 
 
 def fit_rule(

@@ -651,3 +651,20 @@ def test_load_head_by_model_id_picks_the_matching_file(
     (directory / "cld_head.npz").unlink()
     assert load_head() is None
     assert load_head(model_id="stock").model_id == "stock"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        "[]",
+        '{"features": ' + json.dumps(list(FEATURES)) + "}",
+        '{"features": ' + json.dumps(list(FEATURES)) + ', "weights": [1, 2], "bias": 0, '
+        '"threshold": 0.3, "none_threshold": 0.2, "model_id": "m", "head_hash": "h"}',
+    ],
+    ids=["not json", "a list", "missing fields", "wrong number of weights"],
+)
+def test_an_unreadable_rule_file_is_no_rule(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "rule.json"
+    path.write_text(content, encoding="utf-8")
+    assert load_rule(path) is None
