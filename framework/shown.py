@@ -58,15 +58,10 @@ class Signals:
 
     def candidates(self) -> np.ndarray:
         """Indices of the candidates, best fused first, then the sentence-carried ones."""
-        order = np.argsort(-self.fused, kind="stable")
-        chosen = list(order[:CANDIDATES])
+        top = np.argsort(-self.fused, kind="stable")[:CANDIDATES]
         strength = np.maximum(self.head_sentence, 0) + self.knn_sentence
-        for i in np.argsort(-strength, kind="stable"):
-            if len([c for c in chosen if c not in order[:CANDIDATES]]) >= SENTENCE_CANDIDATES:
-                break
-            if i not in chosen:
-                chosen.append(int(i))
-        return np.array(chosen, dtype=np.intp)
+        carried = [i for i in np.argsort(-strength, kind="stable") if i not in top]
+        return np.concatenate([top, carried[:SENTENCE_CANDIDATES]]).astype(np.intp)
 
     def features(self, candidates: np.ndarray) -> np.ndarray:
         """One row of :data:`FEATURES` per candidate."""

@@ -1,13 +1,15 @@
-"""Train the suggestion head from the examples file (and optionally labelled reflections).
+"""Train the suggestion head, and the shown-set rule for it, from the examples file.
 
-    .venv/bin/python -m framework.train_head [--extra labelled.jsonl ...] [--out PATH]
+    .venv/bin/python -m framework.train_head [--model stock] [--extra labelled.jsonl ...]
 
 Training data: each indicator's examples, its description and its own wording, labelled
 with that indicator; the [none] examples labelled "none"; and the labelled reflections
 the examples file lists, plus any --extra JSONL files (a reflection with several labels
 counts once, split evenly between them; an unlabelled one counts as "none").
 The model is a multinomial logistic regression (scikit-learn, lbfgs: deterministic),
-trained for one model (--model, default the bundled all-MiniLM-L6-v2) and framework.
+trained for one model (--model, default the bundled tuned all-MiniLM-L6-v2; ``stock``
+writes ``cld_head_stock.npz``) and framework. The rule (``framework/shown.py``) is then
+learned from out-of-fold scores of the labelled reflections.
 """
 
 from __future__ import annotations
