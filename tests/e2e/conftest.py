@@ -12,12 +12,14 @@ Usage::
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from telegram.ext import Application
 
 from bot.config import Secret, Settings
+from tests.conftest import FakeClock
 
 from .fake_bot_api import FakeBotApi
 
@@ -102,6 +104,29 @@ async def running(fake_telegram: FakeBotApi, bot_settings: Settings):
 
     async with running_bot(fake_telegram, bot_settings) as bot:
         yield bot
+
+
+@pytest.fixture
+def clock_start() -> datetime | None:
+    """Where ``bot_and_clock``'s fake clock starts; a module overrides this fixture to
+    start elsewhere. None: FakeClock's own start (Monday 23 November 2026, 18:30 UTC)."""
+    return None
+
+
+@pytest.fixture
+async def bot_and_clock(fake_telegram: FakeBotApi, bot_settings: Settings, clock_start):
+    """The real bot on a fake clock the test moves by hand: (``RunningBot``, FakeClock).
+    A module that moves time defines ``running`` as ``bot_and_clock[0]``."""
+    from .players import running_bot
+
+    clock = FakeClock(clock_start)
+    async with running_bot(fake_telegram, bot_settings, clock) as bot:
+        yield bot, clock
+
+
+@pytest.fixture
+def clock(bot_and_clock) -> FakeClock:
+    return bot_and_clock[1]
 
 
 @pytest.fixture

@@ -10,30 +10,17 @@ import pytest
 
 import storage
 from bot.telegram.nudge_jobs import JOB_PREFIX
-from tests.conftest import FakeClock
 
 from .fake_bot_api import BotMessage, FakeUser
-from .players import agree, answer_to, now_of, reflect_with, running_bot, say, tap
+from .players import agree, answer_to, now_of, reflect_with, say, tap
 
 ANN = 1001
 TODAY = date(2026, 11, 23)  # a Monday
 
 
 @pytest.fixture
-async def bot_and_clock(fake_telegram, bot_settings):
-    clock = FakeClock()
-    async with running_bot(fake_telegram, bot_settings, clock) as running:
-        yield running, clock
-
-
-@pytest.fixture
 def running(bot_and_clock):
     return bot_and_clock[0]
-
-
-@pytest.fixture
-def clock(bot_and_clock):
-    return bot_and_clock[1]
 
 
 @pytest.fixture

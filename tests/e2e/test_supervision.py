@@ -9,30 +9,17 @@ from datetime import UTC, datetime
 import pytest
 
 import storage
-from tests.conftest import FakeClock
 
 from .fake_bot_api import BotMessage, FakeUser
-from .players import agree, answer_to, running_bot, say, tap
+from .players import agree, answer_to, say, tap
 
 ANN, SAM, CY = 1001, 2001, 3001  # a practitioner, her supervisor, someone else
 NOW = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-async def bot_and_clock(fake_telegram, bot_settings):
-    clock = FakeClock(NOW)
-    async with running_bot(fake_telegram, bot_settings, clock) as running:
-        yield running, clock
-
-
-@pytest.fixture
 def running(bot_and_clock):
     return bot_and_clock[0]
-
-
-@pytest.fixture
-def clock(bot_and_clock):
-    return bot_and_clock[1]
 
 
 @pytest.fixture

@@ -47,21 +47,15 @@ KINDS = {"in", "ia", "lk", "sh", "sb", "rs", "cm", "rv", "ra", "dg", "ok"}
 
 
 @pytest.fixture
-async def bot_and_clock(fake_telegram, bot_settings):
-    clock = FakeClock(SUNDAY)
-    async with running_bot(fake_telegram, bot_settings, clock) as running:
-        running.application.bot_data.flood = FloodGate(burst=1000)  # tested on its own
-        yield running, clock
+def clock_start() -> datetime:
+    return SUNDAY
 
 
 @pytest.fixture
 def running(bot_and_clock):
-    return bot_and_clock[0]
-
-
-@pytest.fixture
-def clock(bot_and_clock):
-    return bot_and_clock[1]
+    running = bot_and_clock[0]
+    running.application.bot_data.flood = FloodGate(burst=1000)  # tested on its own
+    return running
 
 
 @dataclass
