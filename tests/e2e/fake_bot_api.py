@@ -19,6 +19,16 @@ The test plays the other side, chat by chat (every kind is a ``FakeChat``):
 In each, the test reads or awaits what the bot sent to that chat. Every wait is bounded and
 fails with an ``AssertionError`` that shows the chat transcript.
 
+Files work as with Telegram: every file that passes through the fake (a user's voice note,
+audio file, document, photo or sticker, or a bot's upload) has a ``file_id``; ``getFile``
+answers with its ``file_path`` (``voice/file_0.oga``, ``music/file_1.mp3``,
+``documents/file_2.pdf``, ...), and ``GET /file/bot<token>/<file_path>`` serves its bytes
+(point PTB's ``base_file_url`` at ``FakeBotApi.base_file_url``). Telegram's limits and
+errors: ``invalid file_id``, ``file is too big`` over 20 MB (``MAX_DOWNLOAD_SIZE``), 404 for
+a wrong token or an unknown path. ``FakeBotApi.downloads`` records every download;
+``fail_next_download``, ``slow_next_download`` and ``cut_next_download`` make the next one go
+wrong, as ``fail_next("getFile")`` does getFile.
+
 Webhooks work as with Telegram: after ``setWebhook``, getUpdates fails with 409 Conflict and
 pending updates are POSTed as JSON to the webhook (loopback addresses only), with the
 ``X-Telegram-Bot-Api-Secret-Token`` header, one at a time and in order. An update is
@@ -34,6 +44,7 @@ import asyncio
 import copy
 import ipaddress
 import json
+import mimetypes
 import random
 import re
 import time
@@ -53,6 +64,8 @@ MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_BUTTONS = 100
 MAX_COMMANDS = 100
+# The largest file a bot may download (getFile answers "file is too big" above it).
+MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
 
 # Update types delivered when the bot has never sent ``allowed_updates``.
 _NOT_DELIVERED_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}
@@ -497,17 +510,45 @@ class ApiCall(NamedTuple):
 
 @dataclass
 class SentFile:
-    """A file that went through the fake API (uploaded by the bot, or sent by a user)."""
+    """A file that went through the fake API (uploaded by the bot, or sent by a user).
+
+    ``folder`` is where Telegram keeps such files (``voice``, ``music``, ``documents``,
+    ``photos``, ``stickers``); ``file_path`` is set by the first getFile. ``content`` is None
+    for a file the fake never had the bytes of (the bot sent it by URL): no file_path then.
+    ``chat_id``: the chat it was sent in by a user, if it was.
+    """
 
     file_id: str
     file_unique_id: str
     filename: str | None
     content: bytes | None
     mime_type: str | None
+    folder: str = "documents"
+    file_path: str | None = None
+    chat_id: int | None = None
 
     @property
     def size(self) -> int | None:
         return None if self.content is None else len(self.content)
+
+
+class FileDownload(NamedTuple):
+    """One ``GET /file/bot<token>/<file_path>``: the path asked for, the HTTP status it was
+    answered with (200 for a slow or cut download too), the file (None if the token or path
+    was wrong) and the injected fault, if any: "error", "slow" or "cut"."""
+
+    file_path: str
+    status: int
+    file_id: str | None
+    fault: str | None
+
+
+@dataclass(frozen=True)
+class _DownloadFault:
+    kind: str  # "error", "slow" or "cut"
+    status: int = 500
+    description: str = "Internal Server Error"
+    seconds: float = 0.0
 
 
 @dataclass
@@ -631,6 +672,56 @@ def _document_json(file: SentFile) -> JSON:
     if file.size is not None:
         document["file_size"] = file.size
     return document
+
+
+def _voice_json(file: SentFile, duration: int) -> JSON:
+    voice: JSON = {
+        "file_id": file.file_id,
+        "file_unique_id": file.file_unique_id,
+        "duration": duration,
+    }
+    if file.mime_type is not None:
+        voice["mime_type"] = file.mime_type
+    if file.size is not None:
+        voice["file_size"] = file.size
+    return voice
+
+
+def _audio_json(file: SentFile, duration: int, title: str | None, performer: str | None) -> JSON:
+    audio: JSON = {
+        "file_id": file.file_id,
+        "file_unique_id": file.file_unique_id,
+        "duration": duration,
+    }
+    if performer is not None:
+        audio["performer"] = performer
+    if title is not None:
+        audio["title"] = title
+    if file.filename is not None:
+        audio["file_name"] = file.filename
+    if file.mime_type is not None:
+        audio["mime_type"] = file.mime_type
+    if file.size is not None:
+        audio["file_size"] = file.size
+    return audio
+
+
+# The extension Telegram gives every file of a folder; other folders take the file name's.
+_FOLDER_EXTENSIONS = {"voice": ".oga", "photos": ".jpg", "stickers": ".webp"}
+_EXTENSION = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+
+
+def _file_extension(file: SentFile) -> str:
+    """The extension of ``file``'s file_path: the folder's, the file name's, or the MIME
+    type's (none if neither says)."""
+    if file.folder in _FOLDER_EXTENSIONS:
+        return _FOLDER_EXTENSIONS[file.folder]
+    if file.filename and "." in file.filename:
+        extension = "." + file.filename.rsplit(".", 1)[1]
+        if _EXTENSION.match(extension):
+            return extension.lower()
+    guessed = mimetypes.guess_extension(file.mime_type) if file.mime_type else None
+    return guessed or ""
 
 
 def _photo_size_json(file: SentFile) -> JSON:
@@ -855,6 +946,18 @@ class FakeChat:
         )
         return copy.deepcopy(found[-1])
 
+    def sent_file(self, message_id: int) -> SentFile:
+        """The file in message ``message_id`` sent to the bot in this chat (a voice note,
+        audio file, document, photo or sticker): its file_id, bytes, and file_path once the
+        bot called getFile."""
+        message = self._server._user_messages.get((self.id, message_id), {})
+        for kind in _MEDIA_KINDS:
+            media = message.get(kind)
+            if media:
+                file_id = media[-1]["file_id"] if kind == "photo" else media["file_id"]
+                return self._server._files[file_id]
+        raise AssertionError(f"no file in message #{message_id} of {self._chat_name}")
+
     def transcript(self) -> str:
         """The chat so far, one event per line, for failure messages."""
         lines = self._events or ["(nothing happened)"]
@@ -933,8 +1036,11 @@ class FakeUser(FakeChat):
         command = command if command.startswith("/") else f"/{command}"
         return await self.send_text(f"{command} {args}".rstrip())
 
+    # Media messages return their message id; ``sent_file(message_id)`` is the file in it.
+    # The bot can getFile and download each (the bytes are ``content``).
+
     async def send_sticker(self, emoji: str = "👍") -> int:
-        file = self._server._new_file(None, None, None)
+        file = self._new_file(None, b"RIFF\x0c\x00\x00\x00WEBPVP8 ", "image/webp", "stickers")
         sticker = {
             "file_id": file.file_id,
             "file_unique_id": file.file_unique_id,
@@ -944,26 +1050,44 @@ class FakeUser(FakeChat):
             "is_animated": False,
             "is_video": False,
             "emoji": emoji,
+            "file_size": file.size,
         }
         return await self._send({"sticker": sticker}, f"[sticker {emoji}]")
 
     async def send_photo(self, caption: str | None = None, content: bytes = b"\x89PNG") -> int:
-        file = self._server._new_file("photo.jpg", content, "image/jpeg")
+        file = self._new_file("photo.jpg", content, "image/jpeg", "photos")
         message: JSON = {"photo": [_photo_size_json(file)]}
         if caption is not None:
             message["caption"] = caption
         return await self._send(message, f"[photo] {caption or ''}".rstrip())
 
-    async def send_voice(self, duration: int = 3, content: bytes = b"OggS") -> int:
-        file = self._server._new_file(None, content, "audio/ogg")
-        voice = {
-            "file_id": file.file_id,
-            "file_unique_id": file.file_unique_id,
-            "duration": duration,
-            "mime_type": "audio/ogg",
-            "file_size": len(content),
-        }
-        return await self._send({"voice": voice}, f"[voice {duration}s]")
+    async def send_voice(
+        self, duration: int = 3, content: bytes = b"OggS", mime_type: str = "audio/ogg"
+    ) -> int:
+        """A voice note (recorded in Telegram: OGG/Opus, a ``voice`` message) of
+        ``duration`` seconds whose file holds ``content``."""
+        file = self._new_file(None, content, mime_type, "voice")
+        return await self._send({"voice": _voice_json(file, duration)}, f"[voice {duration}s]")
+
+    async def send_audio(
+        self,
+        content: bytes = b"ID3\x04 fake mp3",
+        duration: int = 3,
+        title: str | None = None,
+        mime_type: str = "audio/mpeg",
+        file_name: str = "audio.mp3",
+        *,
+        performer: str | None = None,
+        caption: str | None = None,
+    ) -> int:
+        """An audio file (music or a recording shared as a file: an ``audio`` message, not
+        a voice note) of ``duration`` seconds whose file holds ``content``."""
+        file = self._new_file(file_name, content, mime_type, "music")
+        message: JSON = {"audio": _audio_json(file, duration, title, performer)}
+        if caption is not None:
+            message["caption"] = caption
+        description = f"[audio {file_name} {duration}s] {caption or ''}".rstrip()
+        return await self._send(message, description)
 
     async def send_document(
         self,
@@ -972,7 +1096,7 @@ class FakeUser(FakeChat):
         mime_type: str = "application/pdf",
         caption: str | None = None,
     ) -> int:
-        file = self._server._new_file(filename, content, mime_type)
+        file = self._new_file(filename, content, mime_type, "documents")
         message: JSON = {"document": _document_json(file)}
         if caption is not None:
             message["caption"] = caption
@@ -1054,6 +1178,11 @@ class FakeUser(FakeChat):
                 }
             }
         )
+
+    def _new_file(
+        self, filename: str | None, content: bytes, mime_type: str | None, folder: str
+    ) -> SentFile:
+        return self._server._new_file(filename, content, mime_type, folder=folder, chat=self)
 
     async def _send(self, content: JSON, description: str, *, reply_to: int | None = None) -> int:
         return await self._server._push_message(
@@ -1221,6 +1350,19 @@ class FakeGroup(_SharedChat):
             text,
             sender=user.to_api(),
             reply_to=reply_to,
+        )
+
+    async def send_voice(self, user: FakeUser, duration: int = 3, content: bytes = b"OggS") -> int:
+        """``user`` records a voice note in the group (the bot can getFile and download it)."""
+        self._server._check_user(user)
+        self._require_bot("a message")
+        file = self._server._new_file(None, content, "audio/ogg", folder="voice", chat=self)
+        return await self._server._push_message(
+            self,
+            {"voice": _voice_json(file, duration)},
+            user.first_name,
+            f"[voice {duration}s]",
+            sender=user.to_api(),
         )
 
     async def send_as_anonymous_admin(self, text: str, *, reply_to: int | None = None) -> int:
@@ -1433,6 +1575,10 @@ def _text_content(text: str) -> JSON:
     return content
 
 
+# Where a message carries a file (a photo carries a list of sizes, the largest last).
+_MEDIA_KINDS = ("voice", "audio", "document", "photo", "sticker", "video", "video_note")
+
+
 def _message_id(message: BotMessage | int) -> int:
     return message if isinstance(message, int) else message.message_id
 
@@ -1485,7 +1631,8 @@ class RandomFaults:
 class FakeBotApi:
     """A fake Telegram Bot API server on 127.0.0.1 for the real PTB ``Application``.
 
-    Point PTB at it with ``ApplicationBuilder().token(api.token).base_url(api.base_url)``.
+    Point PTB at it with ``ApplicationBuilder().token(api.token).base_url(api.base_url)``
+    (and ``.base_file_url(api.base_file_url)`` for downloading files).
     State (users, chats, unconfirmed updates) outlives any one Application, so a test can
     stop the Application and start a new one against the same server to simulate a restart.
     """
@@ -1525,6 +1672,10 @@ class FakeBotApi:
         self._next_callback_id = 1
         self._files: dict[str, SentFile] = {}
         self._next_file = 1
+        self._file_paths: dict[str, SentFile] = {}  # what getFile handed out, by file_path
+        self._next_file_path = 0
+        self.downloads: list[FileDownload] = []
+        self._download_faults: deque[_DownloadFault] = deque()
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._failures: dict[str, deque[ApiError]] = defaultdict(deque)
         self._changed = asyncio.Condition()
@@ -1547,6 +1698,7 @@ class FakeBotApi:
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self._network])
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{file_path:.+}", self._download)
         # handler_cancellation: a long poll whose client went away (PTB cancels its pending
         # getUpdates on stop) ends at once instead of lingering until its timeout.
         self._runner = web.AppRunner(
@@ -1586,6 +1738,13 @@ class FakeBotApi:
         if self._port is None:
             raise RuntimeError("FakeBotApi is not started")
         return f"http://127.0.0.1:{self._port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """PTB's ``base_file_url``: PTB appends the token and ``/file_path``."""
+        if self._port is None:
+            raise RuntimeError("FakeBotApi is not started")
+        return f"http://127.0.0.1:{self._port}/file/bot"
 
     @property
     def bot_user(self) -> JSON:
@@ -1666,6 +1825,29 @@ class FakeBotApi:
             error = ApiError(error_code, description or "Bad Request: injected failure")
         self._failures[method.lower()].append(error)
 
+    def fail_next_download(self, status: int = 500, description: str | None = None) -> None:
+        """Make the next download of a file (one that exists, with the right token) fail:
+        answered with HTTP ``status`` and Telegram's JSON error body instead of the bytes.
+        Download faults queue up together with ``slow_next_download``/``cut_next_download``,
+        one per download, in order. (getFile fails with ``fail_next("getFile", ...)``.)"""
+        if not 400 <= status <= 599:
+            raise ValueError(f"a failing download answers 4xx or 5xx, not {status}")
+        text = description or _HTTP_REASONS.get(status, "injected failure")
+        self._download_faults.append(_DownloadFault("error", status, text))
+
+    def slow_next_download(self, seconds: float) -> None:
+        """Make the next download stall for ``seconds`` half-way through the bytes (the
+        headers and the first half come at once), then finish if the client still waits:
+        longer than the client's read timeout (PTB: 5 s, or ``read_timeout=``) and the
+        client gives up with TimedOut."""
+        self._download_faults.append(_DownloadFault("slow", 200, seconds=seconds))
+
+    def cut_next_download(self) -> None:
+        """Make the next download break off: the headers promise every byte
+        (Content-Length), half of them come, then the connection closes (for PTB a
+        NetworkError)."""
+        self._download_faults.append(_DownloadFault("cut", 200))
+
     @property
     def faults(self) -> RandomFaults | None:
         return self._faults
@@ -1741,6 +1923,59 @@ class FakeBotApi:
                 await self._notify()
         return _json_response({"ok": True, "result": result}, 200)
 
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """``GET /file/bot<token>/<file_path>``: the bytes of a file getFile handed out."""
+        file_path = request.match_info["file_path"]
+        file = self._file_paths.get(file_path)
+        if request.match_info["token"] != self.token or file is None or file.content is None:
+            self.downloads.append(FileDownload(file_path, 404, None, None))
+            return _json_response(ApiError(404, "Not Found").to_json(), 404)
+        fault = self._download_faults.popleft() if self._download_faults else None
+        if fault is None:
+            self.downloads.append(FileDownload(file_path, 200, file.file_id, None))
+        else:
+            self.downloads.append(FileDownload(file_path, fault.status, file.file_id, fault.kind))
+        if fault is None:
+            event = f"bot downloaded {file_path}"
+        elif fault.kind == "error":
+            event = f"bot download of {file_path} FAILED: {fault.status} {fault.description}"
+        else:
+            event = f"bot downloaded {file_path} ({fault.kind})"
+        chat = self._known_chat(file.chat_id) if file.chat_id is not None else None
+        if chat is not None:
+            chat._events.append(event)
+        self._in_flight += 1
+        try:
+            if fault is None:
+                return web.Response(body=file.content, content_type=_content_type(file))
+            if fault.kind == "error":
+                error = ApiError(fault.status, fault.description)
+                return _json_response(error.to_json(), fault.status)
+            return await self._faulty_download(request, file.content, _content_type(file), fault)
+        finally:
+            self._in_flight -= 1
+            self._last_activity = asyncio.get_running_loop().time()
+            await self._notify()
+
+    async def _faulty_download(
+        self, request: web.Request, content: bytes, content_type: str, fault: _DownloadFault
+    ) -> web.StreamResponse:
+        """Half the bytes, then a pause and the rest ("slow"), or a closed connection
+        ("cut")."""
+        response = web.StreamResponse(headers={"Content-Type": content_type})
+        response.content_length = len(content)
+        await response.prepare(request)
+        half = len(content) // 2
+        await response.write(content[:half])
+        if fault.kind == "cut":
+            assert request.transport is not None
+            request.transport.close()
+            return response
+        await asyncio.sleep(fault.seconds)
+        await response.write(content[half:])
+        await response.write_eof()
+        return response
+
     @web.middleware
     async def _network(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -1805,6 +2040,7 @@ class FakeBotApi:
             "sendphoto": self._send_photo,
             "leavechat": self._leave_chat,
             "getchat": self._get_chat,
+            "getfile": self._get_file,
         }
 
     def _note_failure(self, method: str, values: dict[str, Any], error: ApiError) -> None:
@@ -1818,6 +2054,9 @@ class FakeBotApi:
                 chat = self._known_chat(int(values["chat_id"]))
             except ValueError:
                 chat = None
+        elif isinstance(values.get("file_id"), str) and values["file_id"] in self._files:
+            chat_id = self._files[values["file_id"]].chat_id  # where a user sent the file
+            chat = self._known_chat(chat_id) if chat_id is not None else None
         if chat is not None:
             chat._events.append(f"bot {method} FAILED: {error.error_code} {error.description}")
 
@@ -2162,6 +2401,22 @@ class FakeBotApi:
             },
         }
 
+    async def _get_file(self, params: _Params) -> JSON:
+        """A ``File``: the file_path to download from (none if the fake never had the bytes:
+        a file the bot sent by URL). Telegram's errors for an unknown or malformed file_id
+        and for a file over the 20 MB a bot may download."""
+        file = self._files.get(params.string("file_id") or "")
+        if file is None:
+            raise bad_request("invalid file_id")
+        result: JSON = {"file_id": file.file_id, "file_unique_id": file.file_unique_id}
+        if file.size is None:
+            return result
+        if file.size > MAX_DOWNLOAD_SIZE:
+            raise bad_request("file is too big")
+        result["file_size"] = file.size
+        result["file_path"] = self._file_path(file)
+        return result
+
     # ---- helpers for the methods
 
     def _chat(self, params: _Params) -> FakeChat:
@@ -2287,26 +2542,51 @@ class FakeBotApi:
     def _uploaded_file(self, value: Any, kind: str) -> SentFile:
         if value is None or value == "":
             raise bad_request(f"there is no {kind} in the request")
+        folder = "photos" if kind == "photo" else "documents"
         if isinstance(value, web.FileField):
             value.file.seek(0)
             content = value.file.read()
             if not content:
                 raise bad_request("file must be non-empty")
-            return self._new_file(value.filename, content, value.content_type)
+            return self._new_file(value.filename, content, value.content_type, folder=folder)
         if not isinstance(value, str):
             raise bad_request(f"wrong type of the {kind}")
         if value in self._files:
             return self._files[value]
         if value.startswith(("http://", "https://")):
-            return self._new_file(value.rsplit("/", 1)[-1] or None, None, None)
+            return self._new_file(value.rsplit("/", 1)[-1] or None, None, None, folder=folder)
         raise bad_request("wrong file identifier/HTTP URL specified")
 
-    def _new_file(self, filename: str | None, content: bytes | None, mime: str | None) -> SentFile:
+    def _new_file(
+        self,
+        filename: str | None,
+        content: bytes | None,
+        mime: str | None,
+        *,
+        folder: str = "documents",
+        chat: FakeChat | None = None,
+    ) -> SentFile:
         number = self._next_file
         self._next_file += 1
-        file = SentFile(f"fake-file-{number}", f"fake-unique-{number}", filename, content, mime)
+        file = SentFile(
+            f"fake-file-{number}",
+            f"fake-unique-{number}",
+            filename,
+            content,
+            mime,
+            folder=folder,
+            chat_id=chat.id if chat is not None else None,
+        )
         self._files[file.file_id] = file
         return file
+
+    def _file_path(self, file: SentFile) -> str:
+        """``file``'s path for downloads, chosen at its first getFile and kept after."""
+        if file.file_path is None:
+            file.file_path = f"{file.folder}/file_{self._next_file_path}{_file_extension(file)}"
+            self._next_file_path += 1
+            self._file_paths[file.file_path] = file
+        return file.file_path
 
     # ---- helpers for the test-side API
 
@@ -2535,6 +2815,19 @@ def _scope_key(scope: Any) -> str:
     if not scope or (isinstance(scope, dict) and scope.get("type") == "default"):
         return "default"
     return json.dumps(scope, sort_keys=True)
+
+
+_HTTP_REASONS = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+    404: "Not Found",
+}
+
+
+def _content_type(file: SentFile) -> str:
+    return file.mime_type or "application/octet-stream"
 
 
 def _json_response(body: JSON, status: int) -> web.Response:
