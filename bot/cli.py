@@ -158,11 +158,13 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _warm(args: argparse.Namespace) -> int:
-    """Load the models and cache the example embeddings, so the first reflection is quick.
+    """Load the models and cache the example embeddings, so the first reflection is quick;
+    join the speech model into the cache and load it once, to prove it runs (unless voice
+    notes are off).
 
-    Only the suggester and the identifier guard are built: the database is not touched
-    (the Docker build runs this, and the database belongs in the /data volume, not the
-    image). Loading the guard's model here also proves the image has it.
+    Only the suggester, the identifier guard and the speech model are built: the database
+    is not touched (the Docker build runs this, and the database belongs in the /data
+    volume, not the image). Loading the models here also proves the image has them.
     """
     settings = load_settings(require_token=False)
     configure_logging(settings.log_level, [settings.token.get()])
@@ -175,6 +177,38 @@ def _warm(args: argparse.Namespace) -> int:
     detector.warm()
     print(f"ready: {suggester.model_id}, cache in {settings.embedding_cache_dir}")
     print(f"ready: identifier guard {detector.model_id}")
+    if not settings.voice:
+        print("voice notes: off (REFLECTBOT_VOICE=off)")
+        return 0
+    from bot.voice import VoiceUnavailable, WhisperTranscriber
+
+    try:
+        WhisperTranscriber(settings.embedding_cache_dir).warm()
+    except VoiceUnavailable as error:
+        print(f"voice notes cannot be transcribed: {error}", file=sys.stderr)
+        return 2
+    print(f"ready: speech model joined in {settings.embedding_cache_dir}")
+    return 0
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    """Print the text the speech model hears in an audio file (a Telegram voice note, or
+    any audio PyAV reads). No token needed; the model is joined into the cache folder on
+    first use. Exit 1 for a file that is not audio, 2 if speech-to-text cannot run here."""
+    settings = load_settings(require_token=False)
+    configure_logging("WARNING", [settings.token.get()])
+    from bot.voice import UnreadableAudio, VoiceUnavailable, WhisperTranscriber
+
+    transcriber = WhisperTranscriber(settings.embedding_cache_dir)
+    try:
+        transcript = transcriber.transcribe(args.file)
+    except UnreadableAudio as error:
+        print(error, file=sys.stderr)
+        return 1
+    except VoiceUnavailable as error:
+        print(f"speech-to-text is unavailable: {error}", file=sys.stderr)
+        return 2
+    print(transcript.text)
     return 0
 
 
@@ -559,6 +593,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="the supervisor's Telegram user id",
     )
     digest.set_defaults(handler=_digest)
+    transcribe = commands.add_parser(
+        "transcribe",
+        help="print the text of a voice note (or any audio file), transcribed on this machine",
+        description="Print what the speech model (Whisper base, on this machine) hears in"
+        " FILE, such as a Telegram voice note. No token needed. The model's files are"
+        " joined into the cache folder (REFLECTBOT_CACHE_DIR) on first use.",
+    )
+    transcribe.add_argument("file", type=Path, metavar="FILE", help="the audio file")
+    transcribe.set_defaults(handler=_transcribe)
     return parser
 
 

