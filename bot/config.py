@@ -7,19 +7,27 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DB = "data/reflectbot.sqlite3"
 DEFAULT_TIMEZONE = "Europe/London"
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+# The final "bot" of a Bot API address (with PTB's {token} insertion, if any, and a
+# trailing slash): where the file address puts "file/" in front.
+_FINAL_BOT_SEGMENT = re.compile(r"/(bot(?:\{[A-Za-z_-]+\})?/?)$")
 # Telegram's rule for a webhook's secret token (setWebhook's secret_token).
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 # Every setting, with what it means; the README documents each (a test checks).
 SETTINGS: dict[str, str] = {
     "TELEGRAM_BOT_TOKEN": "the token @BotFather gave you (needed for `reflectbot run`)",
-    "TELEGRAM_API_BASE_URL": f"Bot API address, default {DEFAULT_API_BASE_URL}",
+    "TELEGRAM_API_BASE_URL": (
+        f"Bot API address, default {DEFAULT_API_BASE_URL}; files (voice notes) are downloaded"
+        " from the same address with its final /bot replaced by /file/bot (an address not"
+        " ending in /bot: with /file/bot appended)"
+    ),
     "REFLECTBOT_DB": f"SQLite database file, default {DEFAULT_DB}",
     "REFLECTBOT_MODEL": (
         "'stock' (the stock all-MiniLM-L6-v2) or a sentence-transformers model name or "
@@ -29,7 +37,14 @@ SETTINGS: dict[str, str] = {
     "REFLECTBOT_ADMINS": "comma-separated Telegram user ids of the bot's administrators",
     "REFLECTBOT_FRAMEWORK": "competence framework file (TOML); default: the packaged CLD framework",
     "REFLECTBOT_EXAMPLES": "worked examples per indicator (TOML); default: the packaged ones",
-    "REFLECTBOT_CACHE_DIR": "where indicator embeddings are cached; default: cache/ beside the DB",
+    "REFLECTBOT_CACHE_DIR": (
+        "where indicator embeddings and the joined speech model are cached; default: cache/"
+        " beside the DB"
+    ),
+    "REFLECTBOT_VOICE": (
+        "'on' (default): voice notes are transcribed on this machine; 'off': the bot asks"
+        " for text instead"
+    ),
     "REFLECTBOT_LOG_LEVEL": "logging level, default INFO",
     "REFLECTBOT_WEBHOOK_SECRET": (
         "webhook mode: the secret Telegram sends with every update; default: a new random one"
@@ -73,6 +88,28 @@ class Settings:
     cache_dir: Path | None = None
     log_level: str = "INFO"
     webhook_secret: Secret = field(default_factory=lambda: Secret(""))
+    voice: bool = True
+
+    @property
+    def file_base_url(self) -> str:
+        """Where the Bot API serves files, for PTB's ``base_file_url`` (PTB appends the
+        token, then ``/`` and the file_path that getFile gave).
+
+        Telegram serves the API at ``<root>/bot<token>/<method>`` and files at
+        ``<root>/file/bot<token>/<file_path>``, and so does a self-hosted Bot API server: the
+        final ``/bot`` of ``api_base_url`` becomes ``/file/bot``. A trailing slash, and
+        PTB's ``{token}`` insertion right after ``bot``, are kept, so that the two addresses
+        keep the same form (``http://h/bot/`` gives ``http://h/file/bot/``). An address that
+        does not end in ``/bot`` is taken as the server's root and gets ``/file/bot``
+        appended (``http://127.0.0.1:8081`` gives ``http://127.0.0.1:8081/file/bot``).
+        """
+        parts = urlsplit(self.api_base_url)  # only the path: a host may be called "bot"
+        match = _FINAL_BOT_SEGMENT.search(parts.path)
+        if match is not None:
+            path = f"{parts.path[: match.start()]}/file/{match.group(1)}"
+        else:
+            path = parts.path.rstrip("/") + "/file/bot"
+        return urlunsplit(parts._replace(path=path))
 
     @property
     def embedding_cache_dir(self) -> Path:
@@ -161,6 +198,10 @@ def load_settings(
             " print(secrets.token_urlsafe(32))' makes one"
         )
 
+    voice = (get("REFLECTBOT_VOICE") or "on").lower()
+    if voice not in {"on", "off"}:
+        problems.append(f"REFLECTBOT_VOICE={voice!r} must be on or off")
+
     if problems:
         raise ConfigError("ReflectBot is not configured correctly:\n  - " + "\n  - ".join(problems))
 
@@ -176,4 +217,5 @@ def load_settings(
         cache_dir=Path(get("REFLECTBOT_CACHE_DIR")) if get("REFLECTBOT_CACHE_DIR") else None,
         log_level=log_level,
         webhook_secret=Secret(webhook_secret),
+        voice=voice == "on",
     )

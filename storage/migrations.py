@@ -407,6 +407,28 @@ def _m009_digests_and_verifications(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX verifications_by_practitioner ON verifications(practitioner_id)")
 
 
+def _m010_voice_transcripts(db: sqlite_utils.Database) -> None:
+    """What the bot heard in a voice note, until the practitioner uses, corrects or
+    discards it. The audio itself is never stored; an unused transcript goes after a day,
+    like any unsaved text. ``editing``: their next text message replaces it."""
+    db.execute(
+        """
+        CREATE TABLE voice_transcripts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            message_id INTEGER NOT NULL,     -- the voice note's message
+            text TEXT NOT NULL,
+            seconds REAL NOT NULL,           -- how long the note was
+            model_id TEXT NOT NULL,
+            editing INTEGER NOT NULL DEFAULT 0,
+            arrived_at TEXT NOT NULL,        -- when the voice note was sent
+            created_at TEXT NOT NULL,
+            UNIQUE (user_id, message_id)
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_initial,
     _m002_privacy,
@@ -417,6 +439,7 @@ MIGRATIONS: list[Migration] = [
     _m007_learning,
     _m008_supervision,
     _m009_digests_and_verifications,
+    _m010_voice_transcripts,
 ]
 # From this schema version on, the database is always used with secure_delete on.
 SECURE_DELETE_SINCE = 2

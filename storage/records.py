@@ -96,6 +96,22 @@ class HeldText:
 
 
 @dataclass(frozen=True)
+class VoiceTranscript:
+    """What the bot heard in a voice note, waiting for the practitioner to use, correct
+    or discard it (``editing``: their next text message replaces it)."""
+
+    id: int
+    user_id: int
+    message_id: int
+    text: str
+    seconds: float
+    model_id: str
+    editing: bool
+    arrived_at: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class AnswerEdit:
     """The practitioner asked to rewrite this answer: their next message replaces it."""
 

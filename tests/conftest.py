@@ -60,6 +60,7 @@ def settings(tmp_path: Path) -> Settings:
         token=Secret("123456:TEST-token"),
         db_path=tmp_path / "reflectbot.sqlite3",
         cache_dir=tmp_path / "cache",
+        voice=False,  # a test that sends voice notes passes its own transcriber
     )
 
 

@@ -32,6 +32,7 @@ from bot.services.tagging import TaggingService
 from bot.services.typed_settings import TypedSettingsService
 from bot.services.users import UserService
 from bot.services.verification import VerificationService
+from bot.services.voice_notes import MAX_SECONDS, Transcriber, VoiceNotesService
 from framework import (
     Encoder,
     Framework,
@@ -77,6 +78,7 @@ class Services:
     supervision: SupervisionService
     verification: VerificationService
     digests: DigestService
+    voice: VoiceNotesService
     settings: Settings
     model_pools: tuple[ThreadPoolExecutor, ...] = ()
 
@@ -125,12 +127,28 @@ def build_suggester(
     )
 
 
+def build_transcriber(settings: Settings) -> Transcriber | None:
+    """The local speech model, unless voice notes are turned off or it is not installed
+    (then voice notes get a kind "please type" and the rest of the bot works as ever)."""
+    if not settings.voice:
+        return None
+    from bot.voice import WhisperTranscriber, voice_available
+
+    missing = voice_available()
+    if missing is not None:
+        log.warning("voice notes are off: %s", missing)
+        return None
+    # The model stops reading a note past the limit, whatever its header said.
+    return WhisperTranscriber(settings.embedding_cache_dir, max_seconds=MAX_SECONDS + 1)
+
+
 def build_services(
     settings: Settings,
     *,
     encoder: Encoder | None = None,
     suggester: Suggester | None = None,
     detector: IdentifierDetector | None = None,
+    transcriber: Transcriber | None = None,
     clock: Callable[[], datetime] = utc_now,
     render_in_process: bool = False,
 ) -> Services:
@@ -139,7 +157,8 @@ def build_services(
     The models are not loaded here: each loads on first use, off the event loop. Tests
     pass a fake ``encoder`` (or a whole ``suggester``), a fake ``detector`` and ``clock``.
     Files and charts are rendered in a separate process (started on first use), or with
-    ``render_in_process`` on the caller's thread (the CLI).
+    ``render_in_process`` on the caller's thread (the CLI). ``transcriber``: a fake
+    speech model for tests (default: the configured one, if voice notes are on).
     """
     db = storage.open_database(settings.db_path)
     framework = load_framework(settings.framework_path)
@@ -153,6 +172,8 @@ def build_services(
     # uses both cores for one), and a name check should not queue behind a suggestion.
     encoder_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
     guard_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="identifiers")
+    # Voice notes one at a time for the whole bot: a long one takes a core for seconds.
+    voice_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
     feedback = FeedbackService(db, suggester, encoder_pool, clock)
     reflecting = ReflectingService(db, suggester, question_sets, clock, feedback, encoder_pool)
     history = HistoryService(db, question_sets)
@@ -203,6 +224,13 @@ def build_services(
         supervision=supervision,
         verification=VerificationService(db, clock),
         digests=digests,
+        voice=VoiceNotesService(
+            db,
+            transcriber if transcriber is not None else build_transcriber(settings),
+            clock,
+            voice_pool,
+            folder=settings.embedding_cache_dir / "voice-notes",
+        ),
         settings=settings,
-        model_pools=(encoder_pool, guard_pool),
+        model_pools=(encoder_pool, guard_pool, voice_pool),
     )

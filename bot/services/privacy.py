@@ -21,8 +21,8 @@ from bot.services.feedback import FeedbackService
 from framework import Framework
 from prompts import QuestionSet
 
-# Loose text offered as a quick note, and text held by the identifier guard, are deleted
-# this long after they arrive unless the practitioner saves them.
+# Loose text offered as a quick note, text held by the identifier guard, and transcripts of
+# voice notes are deleted this long after they arrive unless the practitioner saves them.
 UNSAVED_TEXT_LIFETIME = timedelta(hours=24)
 FORGET_CONFIRMATION_LIFETIME = timedelta(hours=1)
 # Tables about a practitioner that record what the bot did, not what they wrote: the
@@ -86,7 +86,7 @@ class PrivacyService:
         rows = storage.rows_about(self._db, user_id)
         reflections = rows.get("reflections", [])
         done = sum(1 for r in reflections if r["status"] == "done")
-        held = len(rows.get("held_texts", []))
+        held = len(rows.get("held_texts", [])) + len(rows.get("voice_transcripts", []))
         confirmed = sum(1 for t in rows.get("tags", []) if t["status"] == "confirmed")
         return DataSummary(done, len(reflections) - done + held, confirmed, self._clock())
 
@@ -167,7 +167,9 @@ class PrivacyService:
                 " 'questions' the text of each question id (question set/question);"
                 " 'feedback_vectors' the numbers the model computed from the text each"
                 " confirmed or rejected indicator was about (float32, little-endian, base64),"
-                " used only to improve your suggestions."
+                " used only to improve your suggestions. 'voice_transcripts' holds what was"
+                " heard in voice notes you have not yet used or discarded (the audio itself"
+                " is never kept)."
             ),
             "framework": {"name": self._framework.name, "version": self._framework.version},
             "tables": tables,
@@ -180,12 +182,14 @@ class PrivacyService:
     # -- unsaved text ----------------------------------------------------------------------
 
     def purge_expired(self) -> Purged:
-        """Delete notes never saved and held text older than the allowed lifetime."""
+        """Delete notes never saved, held text and unused voice transcripts older than the
+        allowed lifetime."""
         cutoff = self._clock() - UNSAVED_TEXT_LIFETIME
         notes = storage.pending_notes_started_before(self._db, cutoff)
         for note in notes:  # unsaved: never tagged, so no decisions to drop from memory
             storage.delete_reflection(self._db, note.id)
         waiting = storage.expire_waiting(self._db, cutoff)
+        waiting += storage.expire_transcripts(self._db, cutoff)
         storage.expire_answer_edits(self._db, self._clock() - EDIT_LIFETIME)
         storage.checkpoint(self._db)
         return Purged(len(notes), waiting)

@@ -41,6 +41,7 @@ from bot.telegram.handlers import (
     settings,
     supervision,
     tagging,
+    voice,
 )
 from bot.telegram.inbox import InboxQueue
 from bot.telegram.nudge_jobs import NudgeJobs
@@ -112,6 +113,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token.get())
         .base_url(settings.api_base_url)
+        .base_file_url(settings.file_base_url)  # voice notes are fetched from the same server
         .context_types(CONTEXT_TYPES)
         .post_init(_start_up)
         .post_stop(_shut_down)
@@ -146,12 +148,14 @@ def add_handlers(application: Application) -> None:
     # Before anything else: private chats only, at a human pace; someone who blocked the
     # bot and writes again is active again; a rewrite from /history takes only the next
     # message; so does a setting asked for by a button (a time, a date, a name), before
-    # it could be taken as an answer. (Each group runs in turn, lowest first.)
-    application.add_handler(TypeHandler(Update, gate.private_chats_only), group=-5)
-    application.add_handler(TypeHandler(Update, gate.at_a_human_pace), group=-4)
-    application.add_handler(TypeHandler(Update, gate.present_again), group=-3)
-    application.add_handler(TypeHandler(Update, gate.rewrites_take_the_next_message), group=-2)
-    application.add_handler(TypeHandler(Update, settings.typed_input), group=-1)
+    # it could be taken as an answer; so does the correction of a voice note's transcript.
+    # (Each group runs in turn, lowest first.)
+    application.add_handler(TypeHandler(Update, gate.private_chats_only), group=-6)
+    application.add_handler(TypeHandler(Update, gate.at_a_human_pace), group=-5)
+    application.add_handler(TypeHandler(Update, gate.present_again), group=-4)
+    application.add_handler(TypeHandler(Update, gate.rewrites_take_the_next_message), group=-3)
+    application.add_handler(TypeHandler(Update, settings.typed_input), group=-2)
+    application.add_handler(TypeHandler(Update, voice.corrections_take_the_next_message), group=-1)
     new_messages = filters.UpdateType.MESSAGE
     application.add_handlers(
         [
@@ -176,6 +180,7 @@ def add_handlers(application: Application) -> None:
             MessageHandler(
                 filters.UpdateType.EDITED_MESSAGE & filters.TEXT, fallbacks.edited_message
             ),
+            MessageHandler(new_messages & (filters.VOICE | filters.AUDIO), voice.voice_note),
             MessageHandler(new_messages & ~filters.TEXT, fallbacks.not_text),
             # PTB hands a button with empty data to the first CallbackQueryHandler whatever
             # its pattern: this one, whose pattern matches nothing else, answers it.
@@ -226,6 +231,7 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(review.review_tap, pattern=_carries(cd.ReviewTap)),
             CallbackQueryHandler(review.review_answer, pattern=_carries(cd.ReviewAnswer)),
             CallbackQueryHandler(supervision.digest_choice, pattern=_carries(cd.DigestChoice)),
+            CallbackQueryHandler(voice.voice_choice, pattern=_carries(cd.VoiceChoice)),
             CallbackQueryHandler(fallbacks.stale_button),
             ChatMemberHandler(fallbacks.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
@@ -235,10 +241,11 @@ def add_handlers(application: Application) -> None:
 
 async def _start_up(application: Application) -> None:
     """Queue the updates left unhandled when the bot stopped (they go first); delete
-    unsaved text that expired while the bot was stopped; in the background, load
-    both models (so the first message does not wait for them), load the stored
-    vectors of practitioners' decisions, and give suggestions to any reflection a
-    crash left without them; set the command menu."""
+    unsaved text that expired while the bot was stopped, and audio a kill left behind;
+    in the background, load both text models (so the first message does not wait for
+    them; the speech model loads with the first voice note, as few practitioners may use
+    voice), load the stored vectors of practitioners' decisions, and give suggestions to
+    any reflection a crash left without them; set the command menu."""
     services = application.bot_data.services
     queue = application.update_queue
     if isinstance(queue, InboxQueue):
@@ -257,6 +264,8 @@ async def _start_up(application: Application) -> None:
         _in_background(digest_jobs.start(), "start-digests")
     purged = services.privacy.purge_expired()
     log.info("start-up: deleted %d unsaved notes, %d held texts", purged.notes, purged.waiting)
+    if left := services.voice.delete_leftovers():
+        log.info("start-up: deleted %d voice notes left by a stop mid-transcription", left)
     try:
         await application.bot.set_my_commands(
             [BotCommand(name, t(COMMAND_DESCRIPTION_KEYS[name])) for name in COMMANDS]

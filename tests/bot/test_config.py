@@ -100,3 +100,43 @@ def test_a_webhook_secret_is_read_and_checked_against_telegrams_rule():
         with pytest.raises(ConfigError, match="REFLECTBOT_WEBHOOK_SECRET must be") as error:
             load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "REFLECTBOT_WEBHOOK_SECRET": bad})
         assert bad not in str(error.value)  # a secret is never repeated
+
+
+@pytest.mark.parametrize(
+    ("api_base_url", "file_base_url"),
+    [
+        ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot"),
+        ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot"),
+        ("http://127.0.0.1:8081/bot/", "http://127.0.0.1:8081/file/bot/"),  # same form
+        ("https://proxy.example/telegram/bot", "https://proxy.example/telegram/file/bot"),
+        ("http://h/bot{token}", "http://h/file/bot{token}"),  # PTB's insertion, kept
+        ("http://bot/bot", "http://bot/file/bot"),  # only the path's final /bot
+        # Not ending in /bot: taken as the server's root.
+        ("http://127.0.0.1:8081", "http://127.0.0.1:8081/file/bot"),
+        ("http://127.0.0.1:8081/", "http://127.0.0.1:8081/file/bot"),
+        ("http://bot", "http://bot/file/bot"),
+        ("http://h/api/mybot", "http://h/api/mybot/file/bot"),
+    ],
+)
+def test_the_file_address_is_the_api_address_with_file_before_its_final_bot(
+    api_base_url, file_base_url
+):
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api_base_url})
+    assert settings.file_base_url == file_base_url
+
+
+def test_the_file_address_is_what_ptb_expects():
+    from telegram import Bot
+
+    default = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert Bot(TOKEN, base_file_url=default.file_base_url).base_file_url == (
+        Bot(TOKEN).base_file_url  # PTB's own default: https://api.telegram.org/file/bot<token>
+    )
+    templated = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "http://h:8081/bot{token}"}
+    )
+    bot = Bot(TOKEN, base_url=templated.api_base_url, base_file_url=templated.file_base_url)
+    assert (bot.base_url, bot.base_file_url) == (
+        f"http://h:8081/bot{TOKEN}",
+        f"http://h:8081/file/bot{TOKEN}",
+    )

@@ -94,6 +94,7 @@ def bot_settings(fake_telegram: FakeBotApi, tmp_path: Path) -> Settings:
         api_base_url=fake_telegram.base_url,
         db_path=tmp_path / "data" / "bot.sqlite3",
         cache_dir=tmp_path / "cache",
+        voice=False,  # a test that sends voice notes passes its own transcriber
     )
 
 

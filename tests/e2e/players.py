@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.identifiers import FakeIdentifierDetector
 from bot.services.container import Services, build_services
 from bot.telegram.application import build_application
+from bot.voice import Transcriber
 from framework import Suggester
 from tests.conftest import FakeClock, fake_suggester
 
@@ -36,16 +37,19 @@ async def running_bot(
     clock: FakeClock | None = None,
     *,
     suggester: Suggester | None = None,
+    transcriber: Transcriber | None = None,
     **options,
 ) -> AsyncIterator[RunningBot]:
     """Build the services (fake encoder and identifier detector, optionally a fake clock)
     and the real Application, and run it against the fake server; ``options`` go to
     ``build_application``. ``suggester``: another suggester than the fake one (e.g. the
-    real model, built once by the test module)."""
+    real model, built once by the test module); ``transcriber``: a speech model for voice
+    notes (voice notes are off without one)."""
     services = build_services(
         settings,
         suggester=suggester if suggester is not None else fake_suggester(),
         detector=FakeIdentifierDetector(),
+        transcriber=transcriber,
         **({"clock": clock} if clock else {}),
     )
     application = build_application(services, **options)

@@ -192,7 +192,6 @@ async def test_bad_inputs_get_a_friendly_answer_and_lose_nothing(fake_telegram, 
     for send, what in [
         (ann.send_sticker, "sticker"),
         (ann.send_photo, "photo"),
-        (ann.send_voice, "voice message"),
         (lambda: ann.send_document("notes.pdf", b"%PDF-1.4"), "file"),
         (ann.send_location, "message"),
     ]:

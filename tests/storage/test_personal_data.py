@@ -56,6 +56,7 @@ def write_everything(db, user_id: int, marker: str) -> None:
     storage.save_answer(db, note.id, "note", f"loose {marker}", NOW, message_id=5)
     storage.hold_text(db, user_id, f"held {marker}", [{"kind": "name"}], NOW)
     storage.start_answer_edit(db, user_id, answer.id, NOW)
+    storage.save_transcript(db, user_id, 9, f"heard {marker}", 12.0, "speech", NOW, NOW)
     storage.receive_update(db, user_id * 1000, user_id, f'{{"text": "inbox {marker}"}}', NOW)
     storage.change_nudge_settings(db, user_id, NOW, weekly_day=2)
     club = storage.add_session(db, user_id, f"club {marker}", frozenset({1}), time(19), NOW)

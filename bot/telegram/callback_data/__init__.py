@@ -6,15 +6,22 @@ existence are checked by the services, never assumed from the payload.
 
 One module per part of the bot holds its kinds of action, the pattern of each kind's
 payload, how a pattern's groups become the action, and how the action is written:
-``reflecting``, ``history``, ``supervision``, ``settings`` (with nudges and /pause) and
-``evidence`` (learning, goals, /progress, /export); ``fields`` holds the values they share
-(ids, clock times, dates, invitation tokens). Prefixes and formats never change: buttons
-sent long ago must still work.
+``reflecting``, ``history``, ``supervision``, ``settings`` (with nudges and /pause),
+``evidence`` (learning, goals, /progress, /export) and ``voice`` (what a voice note said);
+``fields`` holds the values they share (ids, clock times, dates, invitation tokens).
+Prefixes and formats never change: buttons sent long ago must still work.
 """
 
 from __future__ import annotations
 
-from bot.telegram.callback_data import evidence, history, reflecting, settings, supervision
+from bot.telegram.callback_data import (
+    evidence,
+    history,
+    reflecting,
+    settings,
+    supervision,
+    voice,
+)
 from bot.telegram.callback_data.evidence import (
     LEARNING_KIND_NAMES,
     MAX_QUARTERS,
@@ -78,6 +85,7 @@ from bot.telegram.callback_data.supervision import (
     ShareDefault,
     ShareTap,
 )
+from bot.telegram.callback_data.voice import VoiceAction, VoiceChoice
 
 __all__ = [
     "LEARNING_KIND_NAMES",
@@ -135,6 +143,8 @@ __all__ = [
     "TagAction",
     "TagTap",
     "TypedSettingName",
+    "VoiceAction",
+    "VoiceChoice",
     "encode",
     "parse",
 ]
@@ -186,9 +196,10 @@ Action = (
     | ReviewTap
     | ReviewAnswer
     | DigestChoice
+    | VoiceChoice
 )
 
-_MODULES = (reflecting, supervision, history, settings, evidence)
+_MODULES = (reflecting, supervision, history, settings, evidence, voice)
 # Every pattern starts with its own two-letter prefix and a colon, so at most one of them
 # matches a payload and their order does not matter; a prefix used twice would let one kind
 # read another's old buttons, so it stops the bot from starting.

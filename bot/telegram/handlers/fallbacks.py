@@ -19,15 +19,14 @@ log = logging.getLogger(__name__)
 
 
 async def not_text(update: Update, context: Context) -> None:
-    """Stickers, photos, voice, files...: explain kindly; nothing is stored or lost."""
+    """Stickers, photos, videos, files...: explain kindly; nothing is stored or lost.
+    (Voice notes and audio files have a handler of their own.)"""
     message = update.message
     if message.sticker:
         what = t("media.sticker")
     elif message.photo:
         what = t("media.photo")
-    elif message.voice or message.audio or message.video_note:
-        what = t("media.voice")
-    elif message.video or message.animation:
+    elif message.video or message.animation or message.video_note:
         what = t("media.video")
     elif message.document:
         what = t("media.document")

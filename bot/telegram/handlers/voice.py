@@ -1,0 +1,167 @@
+"""Voice notes: transcribed on this machine, then used, corrected or discarded."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+from telegram import Audio, Update, Voice
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.services.intake import EmptyText, Held, Received
+from bot.services.voice_notes import (
+    Busy,
+    Heard,
+    NothingHeard,
+    Outcome,
+    TooBig,
+    TooLong,
+    Unreadable,
+    VoiceOff,
+)
+from bot.telegram import callback_data as cd
+from bot.telegram import views, voice_views
+from bot.telegram.context import Context
+from bot.telegram.handlers.common import button_handler, consented_user, edit, reply, showing
+from bot.telegram.handlers.reflecting import own_names, show_result
+from prompts import t
+from storage import User
+
+
+async def voice_note(update: Update, context: Context) -> None:
+    """A voice note or audio file: fetched, transcribed off the event loop (one note at a
+    time for the whole bot), and shown back with the choice to use, correct or discard."""
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    message = update.message
+    media = message.voice or message.audio
+    voice = context.services.voice
+    earlier = voice.heard_before(user.id, message.message_id)
+    if earlier is not None:  # heard before the bot stopped; the reply never went out
+        await _show(update, context, user, Heard(earlier))
+        return
+    refusal = voice.refusal(_seconds(media), media.file_size)
+    if refusal is not None:
+        await _show(update, context, user, refusal)
+        return
+    async with showing(update.effective_chat, ChatAction.TYPING):
+        with voice.receiving() as path:
+            try:
+                file = await media.get_file()
+                await file.download_to_drive(path)
+            except TelegramError:
+                await reply(update, t("voice.download_failed"))
+                return
+            outcome = await voice.transcribe(user.id, path, message.message_id, message.date)
+    await _show(update, context, user, outcome)
+
+
+def _seconds(media: Voice | Audio) -> float:
+    """The note's length as Telegram gives it (an int now, a timedelta in a later PTB)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)  # "will be a timedelta"
+        duration = media.duration
+    return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+
+
+async def _show(update: Update, context: Context, user: User, outcome: Outcome) -> None:
+    step = context.services.reflecting.current_step(user.id)
+    match outcome:
+        case Heard(transcript):
+            await reply(update, voice_views.heard(transcript, step))
+            return
+        case TooLong(seconds, limit):
+            await reply(update, voice_views.too_long(seconds, limit))
+        case TooBig():
+            await reply(update, t("voice.too_big"))
+        case Busy():
+            await reply(update, t("voice.busy"))
+        case NothingHeard():
+            await reply(update, t("voice.nothing"))
+        case Unreadable():
+            await reply(update, t("voice.unreadable"))
+        case VoiceOff():
+            await reply(update, t("voice.off"))
+    if step is not None:  # nothing to decide: the question still waits
+        await reply(update, views.question(step))
+
+
+@button_handler(cd.VoiceChoice)
+async def voice_choice(
+    update: Update, context: Context, user: User, action: cd.VoiceChoice
+) -> None:
+    query, voice = update.callback_query, context.services.voice
+    transcript = voice.owned(user.id, action.transcript_id)
+    if action.action == "discard":
+        voice.discard(user.id, transcript.id)
+        await query.answer()
+        await edit(query, t("voice.discarded"))
+        return
+    if action.action == "correct":
+        voice.start_correction(user.id, transcript.id)
+        await query.answer()
+        await reply(update, t("voice.correct"))
+        for block in voice_views.copyable(transcript):
+            await reply(update, block)
+        return
+    await query.answer()
+    # Stored first, then forgotten: a tap repeated after a restart finds the answer stored
+    # under the voice note's message and does not store it twice.
+    result = await context.services.intake.receive_text(
+        user.id,
+        transcript.text,
+        message_id=transcript.message_id,
+        sent_at=transcript.arrived_at,
+        own_names=own_names(update),
+    )
+    if _taken(result):
+        voice.used(transcript)
+        await edit(query, voice_views.used(transcript))
+    await show_result(update, context, result)
+
+
+def _taken(result: Received) -> bool:
+    """Whether the text went on (stored, or held by the identifier guard for a choice);
+    not if it was blank, or if other held text still waits for a choice: then the
+    transcript keeps its buttons for later."""
+    return not isinstance(result, EmptyText) and not (isinstance(result, Held) and result.again)
+
+
+async def corrections_take_the_next_message(update: object, context: Context) -> None:
+    """After "Correct it", the practitioner's next text message replaces the transcript
+    and goes on as typed text. Anything else they do first (a command, another button, a
+    new voice note) ends the correction; the transcript keeps its buttons."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    if update.edited_message is not None:
+        return
+    voice = context.services.voice
+    user_id = update.effective_user.id
+    query = update.callback_query
+    if query is not None and isinstance(cd.parse(query.data), cd.VoiceChoice | cd.HeldChoice):
+        return
+    message = update.message
+    transcript = voice.being_corrected(user_id)
+    if transcript is None:
+        return
+    if message is None or message.text is None or message.text.startswith("/"):
+        voice.stop_correction(user_id)
+        return
+    user = await consented_user(update, context)
+    if user is None:
+        return
+    result = await context.services.intake.receive_text(
+        user.id,
+        message.text,
+        message_id=message.message_id,
+        sent_at=message.date,
+        own_names=own_names(update),
+    )
+    if _taken(result):
+        voice.used(transcript)
+    await show_result(update, context, result)
+    raise ApplicationHandlerStop
