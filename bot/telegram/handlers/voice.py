@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Audio, Update, Voice
 from telegram.constants import ChatAction
@@ -28,7 +28,7 @@ from bot.telegram.context import Context
 from bot.telegram.handlers.common import button_handler, consented_user, edit, reply, showing
 from bot.telegram.handlers.reflecting import own_names, show_result
 from prompts import t
-from storage import User
+from storage import User, VoiceTranscript
 
 
 async def voice_note(update: Update, context: Context) -> None:
@@ -109,26 +109,38 @@ async def voice_choice(
             await reply(update, block)
         return
     await query.answer()
-    # Stored first, then forgotten: a tap repeated after a restart finds the answer stored
-    # under the voice note's message and does not store it twice.
-    result = await context.services.intake.receive_text(
-        user.id,
-        transcript.text,
-        message_id=transcript.message_id,
-        sent_at=transcript.arrived_at,
-        own_names=own_names(update),
+    # Under the voice note's message: a tap repeated after a restart (the transcript not
+    # yet forgotten) finds the answer stored already and does not store it twice.
+    result, taken = await _go_on(
+        update, context, transcript, transcript.text, transcript.message_id, transcript.arrived_at
     )
-    if _taken(result):
-        voice.used(transcript)
+    if taken:
         await edit(query, voice_views.used(transcript))
     await show_result(update, context, result)
 
 
-def _taken(result: Received) -> bool:
-    """Whether the text went on (stored, or held by the identifier guard for a choice);
-    not if it was blank, or if other held text still waits for a choice: then the
-    transcript keeps its buttons for later."""
-    return not isinstance(result, EmptyText) and not (isinstance(result, Held) and result.again)
+async def _go_on(
+    update: Update,
+    context: Context,
+    transcript: VoiceTranscript,
+    text: str,
+    message_id: int,
+    sent_at: datetime,
+) -> tuple[Received, bool]:
+    """``text`` goes on as a typed message would; then the transcript is forgotten (True),
+    unless the text was blank or other held text still waits for a choice (the transcript
+    then keeps its buttons for later)."""
+    result = await context.services.intake.receive_text(
+        transcript.user_id,
+        text,
+        message_id=message_id,
+        sent_at=sent_at,
+        own_names=own_names(update),
+    )
+    taken = not isinstance(result, EmptyText) and not (isinstance(result, Held) and result.again)
+    if taken:
+        context.services.voice.used(transcript)
+    return result, taken
 
 
 async def corrections_take_the_next_message(update: object, context: Context) -> None:
@@ -154,14 +166,8 @@ async def corrections_take_the_next_message(update: object, context: Context) ->
     user = await consented_user(update, context)
     if user is None:
         return
-    result = await context.services.intake.receive_text(
-        user.id,
-        message.text,
-        message_id=message.message_id,
-        sent_at=message.date,
-        own_names=own_names(update),
+    result, _ = await _go_on(
+        update, context, transcript, message.text, message.message_id, message.date
     )
-    if _taken(result):
-        voice.used(transcript)
     await show_result(update, context, result)
     raise ApplicationHandlerStop

@@ -17,6 +17,7 @@ from bot.services import NotAllowed, NotFound
 from bot.services.container import Services
 from bot.services.voice_notes import (
     MAX_BYTES,
+    MAX_SECONDS,
     Busy,
     Heard,
     NothingHeard,
@@ -230,3 +231,23 @@ async def test_audio_a_killed_process_left_behind_is_deleted_at_start_up(voice, 
     assert voice.delete_leftovers() == 1
     assert [p.name for p in folder.iterdir()] == ["unrelated.txt"]
     assert voice.delete_leftovers() == 0
+
+
+def test_the_configured_transcriber_or_none_when_voice_is_off_or_not_installed(
+    settings, monkeypatch, caplog
+):
+    from dataclasses import replace
+
+    import bot.voice
+    from bot.services.container import build_transcriber
+    from bot.voice import WhisperTranscriber
+
+    assert build_transcriber(replace(settings, voice=False)) is None
+    on = replace(settings, voice=True)
+    built = build_transcriber(on)
+    assert isinstance(built, WhisperTranscriber)
+    assert built.max_seconds == MAX_SECONDS + 1, "the model stops reading past the limit"
+    assert built.cache_dir == settings.embedding_cache_dir
+    monkeypatch.setattr(bot.voice, "voice_available", lambda: "faster-whisper is missing")
+    assert build_transcriber(on) is None
+    assert "voice notes are off: faster-whisper is missing" in caplog.text
