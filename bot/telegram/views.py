@@ -57,6 +57,18 @@ def choose_set(question_sets: Sequence[QuestionSet]) -> View:
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
+def set_chosen(question_set: QuestionSet) -> str:
+    """The start of a reflection: how many questions, and that a line or two is fine."""
+    name, count = escape(question_set.name), len(question_set.questions)
+    if count == 1:
+        text = t("reflect.chosen_single", name=name)
+    else:
+        text = t("reflect.chosen", name=name, count=count)
+    if question_set.learning:
+        text += "\n\n" + t("learning.learning_set_intro")
+    return text
+
+
 def open_reflection(name: str, started: str, reflection_id: int) -> View:
     return t("reflect.open_exists", name=escape(name), date=started), InlineKeyboardMarkup(
         [
@@ -115,58 +127,59 @@ def _mark(status: str | None) -> str:
     }.get(status or "", t("saved.open_mark"))
 
 
-def tags(view: TagView, framework: Framework, *, heading: str | None = None) -> View:
-    """The suggestions for a reflection, each with confirm and reject buttons."""
+def tags(
+    view: TagView, framework: Framework, *, heading: str | None = None, done: bool = False
+) -> View:
+    """The suggestions for a reflection: one full-width button each, showing its state
+    and toggling its confirmation, and a row of ❌ buttons toggling rejection. ``done``:
+    the final state, without buttons."""
     rid = view.reflection.id
     lines = [heading or t("saved.heading"), ""]
     rows: list[list[InlineKeyboardButton]] = []
-    if view.suggestions:
-        lines.append(t("saved.suggest_heading"))
-        for suggestion in view.suggestions:
-            indicator = framework.get_indicator(suggestion.indicator_id)
-            if indicator is None:  # the framework changed since this was suggested
-                continue
-            status = view.status(indicator.id)
-            lines.append(
-                t(
-                    "saved.suggestion_line",
-                    mark=_mark(status),
-                    id=indicator.id,
-                    text=escape(indicator.text),
-                )
+    rejects: list[InlineKeyboardButton] = []
+    for suggestion in view.suggestions:
+        indicator = framework.get_indicator(suggestion.indicator_id)
+        if indicator is None:  # the framework changed since this was suggested
+            continue
+        status = view.status(indicator.id)
+        lines.append(
+            t(
+                "saved.suggestion_line",
+                mark=_mark(status),
+                id=indicator.id,
+                text=escape(indicator.text),
             )
-            if suggestion.evidence:
-                lines.append(
-                    t(
-                        "saved.evidence_line",
-                        evidence=escape(shorten(suggestion.evidence, EVIDENCE_CHARS)),
-                    )
-                )
-            label = t("saved.confirm_button", id=indicator.id, short=indicator.short)
-            if status == "confirmed":
-                label = t(
-                    "saved.indicator_button",
-                    mark=_mark(status),
-                    id=indicator.id,
-                    short=indicator.short,
-                )
-            confirm = "clear" if status == "confirmed" else "confirm"
-            reject = "clear" if status == "rejected" else "reject"
-            rows.append(
-                [
-                    button(label, cd.TagTap(rid, indicator.id, confirm)),
-                    button(t("saved.reject_button"), cd.TagTap(rid, indicator.id, reject)),
-                ]
-            )
+        )
+        if suggestion.evidence:
+            evidence = escape(shorten(suggestion.evidence, EVIDENCE_CHARS))
+            lines.append(t("saved.evidence_line", evidence=evidence))
+        label = t(
+            "saved.indicator_button", mark=_mark(status), id=indicator.id, short=indicator.short
+        )
+        confirm = "clear" if status == "confirmed" else "confirm"
+        rows.append([button(label, cd.TagTap(rid, indicator.id, confirm))])
+        if status == "rejected":
+            unreject = t("saved.unreject_button", id=indicator.id)
+            rejects.append(button(unreject, cd.TagTap(rid, indicator.id, "clear")))
+        else:
+            reject = t("saved.reject_button", id=indicator.id)
+            rejects.append(button(reject, cd.TagTap(rid, indicator.id, "reject")))
+    shown = bool(rows)
+    if shown:
+        lines.insert(2, t("saved.suggest_heading"))
     else:
         lines.append(t("saved.none_found"))
     picked = [framework.get_indicator(i) for i in view.picked]
     if any(picked):
         lines += ["", t("saved.picked_heading")]
         lines += [f"✅ <b>{i.id}</b> {escape(i.text)}" for i in picked if i is not None]
-    lines += ["", t("saved.instructions")]
+    if done:
+        return "\n".join([*lines, "", t("saved.done")]), None
+    lines += ["", t("saved.instructions") if shown else t("saved.instructions_none")]
+    if shown:
+        rows.append(rejects)
     actions = [button(t("saved.pick_button"), cd.TagAction(rid, "pick"))]
-    if view.suggestions:
+    if shown:
         actions.insert(0, button(t("saved.none_button"), cd.TagAction(rid, "none")))
     rows.append(actions)
     rows.append([button(t("saved.done_button"), cd.TagAction(rid, "done"))])

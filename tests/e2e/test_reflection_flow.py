@@ -11,7 +11,7 @@ import storage
 from bot.services.split_messages import SPLIT_MESSAGE_MIN_CHARS
 from bot.telegram.application import COMMANDS
 
-from .players import agree, reflect_with, running_bot, say
+from .players import agree, reflect_with, running_bot, say, tap
 
 CONFLICT = "Two young people were fighting; I worked towards the resolution of conflict."
 GIBBS_ANSWERS = [
@@ -63,6 +63,10 @@ async def test_a_full_gibbs_reflection_then_confirming_and_rejecting(fake_telegr
         "Quick note",
         "What? So what? Now what?",
         "Gibbs' reflective cycle",
+        "Critical incident",
+        "Through their eyes",
+        "In the moment",
+        "Before supervision",
         "Professional learning",
     ]
     await ann.press(menu, "Gibbs")
@@ -79,7 +83,7 @@ async def test_a_full_gibbs_reflection_then_confirming_and_rejecting(fake_telegr
     [reflection] = storage.recent_reflections(bot.db, 1001, limit=5)
     answers = storage.answers_for(bot.db, reflection.id)
     assert [a.text for a in answers] == GIBBS_ANSWERS
-    assert (reflection.question_set_id, reflection.question_set_version) == ("gibbs", 1)
+    assert (reflection.question_set_id, reflection.question_set_version) == ("gibbs", 2)
     suggestions = storage.suggestions_for(bot.db, reflection.id)
     assert 1 <= len(suggestions) <= 3 and suggestions[0].model_id == "fake-bow-256"
 
@@ -110,8 +114,7 @@ async def test_a_quick_note_then_none_of_these_and_picking_an_indicator(fake_tel
     await agree(ann)
     offer = await say(ann, CONFLICT)
     assert offer.text == "Save this as a quick reflection?"
-    await ann.press(offer, "Save as a reflection")
-    saved = await ann.next_message()
+    saved = await tap(ann, offer, "Save as a reflection")  # the offer becomes the tags
     [reflection] = storage.recent_reflections(bot.db, 1001, limit=5)
     assert reflection.kind == "note" and reflection.text == CONFLICT
 
@@ -169,8 +172,7 @@ async def test_skip_and_cancel(fake_telegram, bot):
     assert "question 3 of 3" in (await ann.next_message()).text
     await ann.send_command("/cancel")
     confirm = await ann.next_message()
-    await ann.press(confirm, "Keep what I wrote")
-    assert "Saved." in (await ann.next_message()).text
+    assert "Saved." in (await tap(ann, confirm, "Keep what I wrote")).text
     [kept] = storage.recent_reflections(bot.db, 1001, limit=5)
     assert kept.text == "what happened"
 
@@ -298,8 +300,7 @@ async def test_history_pages_and_tags_can_be_changed_later(fake_telegram, bot):
     assert "no saved reflections yet" in (await ann.next_message()).text
     for n in range(7):
         offer = await say(ann, f"note {n}: {CONFLICT}")
-        await ann.press(offer, "Save as a reflection")
-        await ann.next_message()
+        await tap(ann, offer, "Save as a reflection")
     await ann.send_command("/history")
     page = await ann.next_message()
     assert "(1–5 of 7)" in page.text and "note 6" in page.text and "note 1" not in page.text

@@ -302,6 +302,10 @@ async def test_default_question_set(ann, running):
     assert menu.button_texts == [
         "✓ What? So what? Now what?",
         "Gibbs' reflective cycle",
+        "Critical incident",
+        "Through their eyes",
+        "In the moment",
+        "Before supervision",
         "Quick note",
         "‹ Back",
     ]

@@ -83,7 +83,7 @@ async def save_note(user: FakeUser, text: str) -> BotMessage:
     assert offer.text == t("note.offer"), user.transcript()
     await user.press(offer, t("note.save_button"))
     return await user.wait_for(
-        lambda m: m.message_id > offer.message_id and t("saved.instructions") in (m.text or ""),
+        lambda m: m.message_id == offer.message_id and t("saved.heading") in (m.source_text or ""),
         timeout=MODEL_TIMEOUT,
     )
 

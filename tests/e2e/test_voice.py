@@ -72,7 +72,7 @@ async def test_a_voice_note_as_a_quick_note_gets_suggestions(fake_telegram, voic
     await tap(ann, heard, "✅ Use it")
     offer = await ann.next_message()
     await ann.press(offer, "Save as a reflection")
-    tags = await ann.wait_for(lambda m: "✅" in " ".join(m.button_texts))
+    tags = await ann.wait_for(lambda m: "❌" in " ".join(m.button_texts))
     assert tags.buttons, "suggestions to confirm, as for typed text"
     (saved,) = storage.recent_reflections(voice_bot.services.db, 1001, limit=5)
     assert [a.text for a in storage.answers_for(voice_bot.services.db, saved.id)] == [speech.text]
@@ -274,6 +274,7 @@ async def test_a_transcript_waits_while_held_text_is_decided(fake_telegram, voic
     await ann.press(heard, "✅ Use it")
     again = await ann.next_message()
     assert again.button_texts[0] == "Replace with initials", "the held text comes first"
+    assert "tap ✅ Use it on it again" in (await ann.next_message()).text
     assert now_of(ann, heard).button_texts[0] == "✅ Use it", "the transcript still waits"
     assert [t["text"] for t in transcripts(voice_bot, 1001)] == [HEARD]
     await ann.press(again, "Replace with initials")

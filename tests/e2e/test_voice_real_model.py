@@ -53,7 +53,7 @@ async def test_a_note_killed_mid_transcription_is_heard_once_after_a_restart(
         await ann.press(heard, "✅ Use it")
         offer = await ann.wait_for(lambda m: m.text == "Save this as a quick reflection?")
         await ann.press(offer, "Save as a reflection")
-        await ann.wait_for(lambda m: "✅" in " ".join(m.button_texts), timeout=60)
+        await ann.wait_for(lambda m: "❌" in " ".join(m.button_texts), timeout=60)
         await fake_telegram.wait_idle()
     finally:
         process.send_signal(signal.SIGINT)

@@ -1,11 +1,12 @@
 """Question sets and messages are data; every key the code uses must exist."""
 
+import hashlib
 import re
 from pathlib import Path
 
 import pytest
 
-from prompts import QuestionSetError, Texts, load_question_sets, t
+from prompts import QuestionSet, QuestionSetError, Texts, load_question_sets, t
 from prompts.texts import MESSAGES_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,17 @@ def test_placeholders_are_filled():
 
 def test_the_packaged_question_sets():
     sets = load_question_sets()
-    assert list(sets) == ["quick", "what-so-what", "gibbs", "learning"]
+    assert list(sets) == [
+        "quick",
+        "what-so-what",
+        "gibbs",
+        "critical-incident",
+        "their-eyes",
+        "in-the-moment",
+        "supervision-prep",
+        "learning",
+    ]
+    assert [s.id for s in sets.values() if s.kind == "note"] == ["quick"]
     assert [s.id for s in sets.values() if s.learning] == ["learning"]
     assert [q.id for q in sets["gibbs"].questions] == [
         "description",
@@ -59,6 +70,59 @@ def test_the_packaged_question_sets():
     assert len(sets["quick"].questions) == 1
     assert [q.id for q in sets["learning"].questions] == ["activity", "learned", "impact"]
     assert all(s.version >= 1 for s in sets.values())
+    assert "Borton, 1970" in sets["what-so-what"].description
+    assert "Brookfield, 2017" in sets["their-eyes"].description
+
+
+# What each set's questions were at each version: a changed question changes this
+# fingerprint, and the set's `version` must go up with it (reflections store the version).
+FINGERPRINTS = {
+    ("quick", 2): "62103d2df18f",
+    ("what-so-what", 2): "b7d3479292ed",
+    ("gibbs", 2): "b14e4fdf31c7",
+    ("critical-incident", 1): "a44f081f0103",
+    ("their-eyes", 1): "d147dbd895ad",
+    ("in-the-moment", 1): "dffb36f61fa7",
+    ("supervision-prep", 1): "8d28a6e71353",
+    ("learning", 2): "2b901c04a3e7",
+}
+
+
+def fingerprint(question_set: QuestionSet) -> str:
+    lines = "\n".join(f"{q.id}\t{q.text}" for q in question_set.questions)
+    return hashlib.sha256(lines.encode()).hexdigest()[:12]
+
+
+def test_changed_questions_come_with_a_new_version():
+    for question_set in load_question_sets().values():
+        key = (question_set.id, question_set.version)
+        assert FINGERPRINTS.get(key) == fingerprint(question_set), (
+            f"{question_set.id}: its questions changed; bump its version and record "
+            f"{key}: {fingerprint(question_set)!r} here"
+        )
+
+
+# A label names a step of a model ("So what?", "Action plan:"); it is not a question.
+LABEL = re.compile(
+    r"^(?:What|So what|Now what|Description|Feelings|Evaluation|Analysis|Conclusion"
+    r"|Action plan)[?:] "
+)
+
+
+@pytest.mark.parametrize("question_set", load_question_sets().values(), ids=lambda s: s.id)
+def test_each_question_asks_one_thing(question_set):
+    for question in question_set.questions:
+        where = f"{question_set.id}/{question.id}"
+        asked = LABEL.sub("", question.text, count=1)
+        assert asked.count("?") <= 1, f"{where} asks {asked.count('?')} questions at once"
+        assert "?" in question.text, f"{where} asks nothing"
+        assert len(question.text) <= 140, f"{where} is long to read on a phone"
+
+
+def test_descriptions_are_short():
+    """The /reflect menu lists every set with its description: a phone screen or two."""
+    for question_set in load_question_sets().values():
+        assert len(question_set.description) <= 200, question_set.id
 
 
 def test_adding_a_set_means_adding_a_file(tmp_path):

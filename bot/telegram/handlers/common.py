@@ -53,11 +53,18 @@ async def working(update: Update) -> None:
 CHAT_ACTION_EVERY = 4.0
 
 
+# Work that may or may not be slow (an answer that finishes a reflection runs the model)
+# shows "typing…" only once it has taken this long: quick replies cost no extra request.
+SLOW_WORK = 0.5
+
+
 @contextlib.asynccontextmanager
-async def showing(chat: Chat, action: ChatAction) -> AsyncIterator[None]:
-    """Keep a chat action ("sending a file…") on show while slow work runs."""
+async def showing(chat: Chat, action: ChatAction, *, after: float = 0.0) -> AsyncIterator[None]:
+    """Keep a chat action ("sending a file…") on show while slow work runs; ``after``:
+    only once the work has run that many seconds."""
 
     async def keep_showing() -> None:
+        await asyncio.sleep(after)
         while True:
             with contextlib.suppress(TelegramError):  # only a courtesy: never fail for it
                 await chat.send_chat_action(action)

@@ -6,12 +6,13 @@ import logging
 from html import escape
 
 from telegram import ChatMember, Update
+from telegram.constants import ChatAction
 from telegram.error import Forbidden
 
 from bot.services.intake import EmptyText
 from bot.telegram import views
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import consented_user, reply
+from bot.telegram.handlers.common import SLOW_WORK, consented_user, reply, showing
 from bot.telegram.handlers.reflecting import own_names, show_result
 from prompts import t
 
@@ -51,9 +52,10 @@ async def edited_message(update: Update, context: Context) -> None:
     message = update.edited_message
     if message.text is None:
         return  # an edited caption: captions are never stored
-    result = await context.services.intake.receive_edit(
-        user.id, message.message_id, message.text, own_names(update)
-    )
+    async with showing(update.effective_chat, ChatAction.TYPING, after=SLOW_WORK):
+        result = await context.services.intake.receive_edit(  # a saved one: the model runs
+            user.id, message.message_id, message.text, own_names(update)
+        )
     if isinstance(result, EmptyText):
         await reply(update, t("edit.empty"))
         return

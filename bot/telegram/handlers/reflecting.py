@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ChatAction
 
 from bot.services import Finished, NoteOffer, NotFound, QuestionStep
@@ -15,7 +15,15 @@ from bot.telegram import callback_data as cd
 from bot.telegram import privacy_views, views
 from bot.telegram.context import Context
 from bot.telegram.handlers import learning, supervision
-from bot.telegram.handlers.common import button_handler, consented_user, edit, reply, working
+from bot.telegram.handlers.common import (
+    SLOW_WORK,
+    button_handler,
+    consented_user,
+    edit,
+    reply,
+    showing,
+    working,
+)
 from prompts import t
 from storage import User
 
@@ -57,10 +65,7 @@ async def choose_set(update: Update, context: Context, user: User, action: cd.Ch
         return
     # Any other refusal (a reflection is already open) means this menu is stale.
     await query.answer()
-    chosen = t("reflect.chosen", name=escape(step.question_set.name))
-    if step.question_set.learning:
-        chosen += "\n\n" + t("learning.learning_set_intro")
-    await edit(query, chosen)
+    await edit(query, views.set_chosen(step.question_set))
     await reply(update, views.question(step))
 
 
@@ -71,20 +76,20 @@ async def open_choice(update: Update, context: Context, user: User, action: cd.O
     open_one = reflecting.open_reflection(user.id)
     if open_one is None or open_one.id != action.reflection_id:
         raise NotFound("that reflection is no longer open")
-    await query.answer()
-    if action.action == "resume":
-        step = reflecting.current_step(user.id)
+    step = reflecting.current_step(user.id)
+    if action.action == "resume" and step is not None:
+        await query.answer()
         await edit(query, t("reflect.resumed"))
-        if step is not None:
-            await reply(update, views.question(step))
-            return
-        await show_finished(update, context, await reflecting.keep(user.id, open_one.id))
+        await reply(update, views.question(step))
         return
-    if action.action == "restart":
-        await edit(query, t("cancel.kept"))
-        await update.effective_chat.send_chat_action(ChatAction.TYPING)
-        await show_finished(update, context, await reflecting.keep(user.id, open_one.id))
+    if action.action in ("resume", "restart"):  # every question answered: it is saved
+        await working(update)
+        finished = await reflecting.keep(user.id, open_one.id)
+        await show_finished(update, context, finished, query)
+        if action.action == "resume":
+            return
     else:
+        await query.answer()
         reflecting.discard(user.id, open_one.id)
         await edit(query, t("cancel.dropped"))
     await reply(update, views.choose_set(reflecting.question_sets()))
@@ -96,13 +101,14 @@ async def text_message(update: Update, context: Context) -> None:
     user = await consented_user(update, context)
     if user is None:
         return
-    result = await context.services.intake.receive_text(
-        user.id,
-        update.message.text,
-        message_id=update.message.message_id,
-        sent_at=update.message.date,
-        own_names=own_names(update),
-    )
+    async with showing(update.effective_chat, ChatAction.TYPING, after=SLOW_WORK):
+        result = await context.services.intake.receive_text(
+            user.id,
+            update.message.text,
+            message_id=update.message.message_id,
+            sent_at=update.message.date,
+            own_names=own_names(update),
+        )
     await show_result(update, context, result)
 
 
@@ -144,14 +150,23 @@ async def show_result(update: Update, context: Context, result: Received | None)
             await reply(update, t("reflect.all_skipped"))
 
 
-async def show_finished(update: Update, context: Context, finished: Finished | None) -> None:
-    """Saved: show the suggestions with their confirm and reject buttons."""
+async def show_finished(
+    update: Update,
+    context: Context,
+    finished: Finished | None,
+    query: CallbackQuery | None = None,
+) -> None:
+    """Saved: show the suggestions with their confirm and reject buttons. Saved by a
+    button (``query``): in place of that button's message, so the saving is said once."""
+    user_id = update.effective_user.id
+    shown: views.View | str = t("cancel.stopped_empty")
+    if finished is not None:
+        view = context.services.tagging.view(user_id, finished.reflection.id)
+        shown = views.tags(view, context.services.framework)
+    await (reply(update, shown) if query is None else edit(query, shown))
     if finished is None:
-        await reply(update, t("cancel.stopped_empty"))
         return
-    user_id, reflection = update.effective_user.id, finished.reflection
-    view = context.services.tagging.view(user_id, reflection.id)
-    await reply(update, views.tags(view, context.services.framework))
+    reflection = finished.reflection
     if context.services.learning.is_learning_set(reflection.question_set_id):
         await learning.ask_kind(update, context, user_id, reflection.id)
     await supervision.offer_sharing(update, context, user_id, reflection.id)
@@ -168,7 +183,8 @@ async def skip(update: Update, context: Context) -> None:
     if reflecting.open_reflection(user.id) is None:
         await reply(update, t("reflect.nothing_to_skip"))
         return
-    result = await reflecting.skip(user.id)
+    async with showing(update.effective_chat, ChatAction.TYPING, after=SLOW_WORK):
+        result = await reflecting.skip(user.id)  # the last question: the model runs
     await reply(update, t("reflect.skipped"))
     await show_result(update, context, result)
 
@@ -210,8 +226,7 @@ async def cancel_choice(
         reflecting.owned(user.id, action.reflection_id, "open")
         await working(update)
         finished = await reflecting.keep(user.id, action.reflection_id)
-        await edit(query, t("cancel.kept"))
-        await show_finished(update, context, finished)
+        await show_finished(update, context, finished, query)
     elif action.action == "drop":
         reflecting.discard(user.id, action.reflection_id)
         await query.answer()
@@ -232,8 +247,7 @@ async def note_choice(update: Update, context: Context, user: User, action: cd.N
         reflecting.owned(user.id, action.reflection_id, "pending")
         await working(update)
         finished = await reflecting.save_note(user.id, action.reflection_id)
-        await edit(query, t("note.saved"))
-        await show_finished(update, context, finished)
+        await show_finished(update, context, finished, query)
     else:
         reflecting.discard(user.id, action.reflection_id)
         await query.answer()

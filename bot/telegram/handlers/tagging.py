@@ -39,9 +39,8 @@ async def tag_action(update: Update, context: Context, user: User, action: cd.Ta
         await query.answer()
         await edit(query, views.competences(view, services.framework))
     elif action.action == "done":
-        await query.answer(t("saved.done"))
-        text, _ = views.tags(view, services.framework)
-        await edit(query, (text.replace(t("saved.instructions"), t("saved.done")), None))
+        await query.answer()  # the message says it: no toast saying it again
+        await edit(query, views.tags(view, services.framework, done=True))
     else:
         await query.answer(t("saved.none_chosen") if action.action == "none" else None)
         await edit(query, views.tags(view, services.framework))

@@ -25,7 +25,14 @@ from bot.services.voice_notes import (
 from bot.telegram import callback_data as cd
 from bot.telegram import views, voice_views
 from bot.telegram.context import Context
-from bot.telegram.handlers.common import button_handler, consented_user, edit, reply, showing
+from bot.telegram.handlers.common import (
+    SLOW_WORK,
+    button_handler,
+    consented_user,
+    edit,
+    reply,
+    showing,
+)
 from bot.telegram.handlers.reflecting import own_names, show_result
 from prompts import t
 from storage import User, VoiceTranscript
@@ -117,6 +124,8 @@ async def voice_choice(
     if taken:
         await edit(query, voice_views.used(transcript))
     await show_result(update, context, result)
+    if not taken:  # other held text comes first; this transcript waits with its buttons
+        await reply(update, t("voice.waits"))
 
 
 async def _go_on(
@@ -130,13 +139,14 @@ async def _go_on(
     """``text`` goes on as a typed message would; then the transcript is forgotten (True),
     unless the text was blank or other held text still waits for a choice (the transcript
     then keeps its buttons for later)."""
-    result = await context.services.intake.receive_text(
-        transcript.user_id,
-        text,
-        message_id=message_id,
-        sent_at=sent_at,
-        own_names=own_names(update),
-    )
+    async with showing(update.effective_chat, ChatAction.TYPING, after=SLOW_WORK):
+        result = await context.services.intake.receive_text(
+            transcript.user_id,
+            text,
+            message_id=message_id,
+            sent_at=sent_at,
+            own_names=own_names(update),
+        )
     taken = not isinstance(result, EmptyText) and not (isinstance(result, Held) and result.again)
     if taken:
         context.services.voice.used(transcript)

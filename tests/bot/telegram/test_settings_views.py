@@ -246,6 +246,10 @@ def test_guided_sets_come_first_and_the_current_one_is_marked():
     assert labels(view) == [
         "What? So what? Now what?",
         "✓ Gibbs' reflective cycle",
+        "Critical incident",
+        "Through their eyes",
+        "In the moment",
+        "Before supervision",
         "Quick note",
         "‹ Back",
     ]
