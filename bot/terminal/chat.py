@@ -3,6 +3,20 @@
 It drives the same services as the Telegram handlers and prints the same texts from
 ``prompts/`` (with the Telegram formatting removed), so it is what a newcomer tries first.
 
+No prompt traps you, and nothing typed is thrown away. At every prompt (a choice, a
+y/n question, the tags prompt) the commands that only show something (/help, /history,
+/mydata, /export) run in place and the question is asked again, and /quit leaves. Any
+other line that is not an answer there is kept: a question that can be left without
+changing anything (which question set, the tags, a nudge, /cancel's or /forget's
+confirmation) is left and the line handled as if typed at the chat's prompt; one that
+needs its answer first (consent, your name, the identifier guard, saving a note) asks
+again and handles the line afterwards. /cancel answers "never mind": it leaves a choice,
+says no to a y/n question, skips the name, ends tagging, and drops text the identifier
+guard holds (as its message says, and as on Telegram).
+
+Several lines pasted at once are one answer (see ``pasted_input``). "working…" is said
+before a call that may keep them waiting: the first text (a model loads) and each save.
+
 Nudges: before it asks for the next line, the chat asks whether a nudge has come due
 for the terminal's practitioner (user 0) and, if one has, shows it with its choices as
 numbered options. A nudge waits for the line being typed to be handled first (input is
@@ -14,32 +28,56 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import html
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.portfolio import FORMATS
 from bot.private_files import write_private
 from bot.services import Finished, NotAllowed, NoteOffer, QuestionStep, ServiceError
 from bot.services.container import Services
-from bot.services.intake import EmptyText, Held, RewriteInvited, findings_text
+from bot.services.intake import EmptyText, Held, HoldChoice, RewriteInvited, findings_text
 from bot.services.nudge_wording import nudge_choices, nudge_text
 from bot.services.nudging import Choice, Dismissed, NudgeMessage, Snoozed
 from bot.services.reflecting import AlreadySaved, Continuation
+from bot.services.tagging import TagView
+from bot.terminal.pasted_input import terminal_input
 from prompts import plain, t
+
+__all__ = ["LOCAL_USER_ID", "TerminalChat", "plain", "run_chat", "terminal_input"]
 
 LOCAL_USER_ID = 0  # Telegram never uses 0, so the terminal user cannot collide with one
 Input = Callable[[str], Awaitable[str | None]]
 Output = Callable[[str], None]
+T = TypeVar("T")
+
+QUIT = frozenset({"/quit", "/exit"})
+SHOW_ONLY = frozenset({"/help", "/history", "/mydata", "/export", "/start"})  # run in place
+COMMANDS = QUIT | SHOW_ONLY | {"/reflect", "/skip", "/cancel", "/forget"}
+YES = frozenset({"y", "yes"})
+NO = frozenset({"n", "no"})
+TAG_TOKEN = re.compile(r"none|[cr]\d+|\d+\.\d+")
+NAME_MAX_CHARS, NAME_MAX_WORDS = 40, 4
 
 
-async def terminal_input(prompt: str) -> str | None:
-    """Read a line without blocking the event loop; None at end of input."""
-    try:
-        return await asyncio.to_thread(input, prompt)
-    except EOFError:
-        return None
+def command_of(line: str) -> str | None:
+    """The command a line starts with (lower case), or None for text."""
+    return line.split()[0].lower() if line.startswith("/") else None
+
+
+def tag_tokens(answer: str) -> list[str] | None:
+    """The tag answers in a line ("c1 r2, 2.6" or pasted one a line), or None if it is
+    not made of them: a command or new text."""
+    tokens = re.split(r"[\s,;]+", answer.lower().strip())
+    return tokens if all(TAG_TOKEN.fullmatch(token) for token in tokens) else None
+
+
+def looks_like_name(line: str) -> bool:
+    """A short single line: a name, not a reflection typed at the name prompt."""
+    return "\n" not in line and len(line) <= NAME_MAX_CHARS and len(line.split()) <= NAME_MAX_WORDS
 
 
 class TerminalChat:
@@ -54,14 +92,66 @@ class TerminalChat:
         self.read = read
         self.write = write
         self.user_id = user_id
+        self.name = ""
         self.forgotten = False
+        self.queued: list[str] = []  # typed at a prompt that did not take them: handled next
+        self.input_ended = False
+        self.quitting = False
+        self.models_used = False  # the first text loads the identifier model
 
     def say(self, text: str) -> None:
         self.write(plain(text))
 
     async def ask(self, prompt: str = "") -> str | None:
+        """The next line, stripped; None once the input has ended or /quit was typed."""
+        if self.input_ended or self.quitting:
+            return None
         line = await self.read(prompt or t("chat.prompt"))
-        return None if line is None else line.strip()
+        if line is None:
+            self.input_ended = True
+            return None
+        return line.strip()
+
+    async def reply(
+        self,
+        prompt: str,
+        again: Callable[[], None] | None = None,
+        in_place: frozenset[str] = SHOW_ONLY,
+    ) -> str | None:
+        """A line for a question: commands that only show something run here and the
+        question is asked again (``again`` shows it again); /quit and the end of input
+        give None. Unknown commands are answered here too."""
+        while True:
+            line = await self.ask(prompt)
+            command = None if line is None else command_of(line)
+            if line is None or command in QUIT:
+                self.quitting = self.quitting or command in QUIT
+                return None
+            if command is None or (command in COMMANDS and command not in in_place):
+                return line
+            await self.handle(line)
+            if again is not None:
+                again()
+
+    def keep_for_later(self, line: str, *, answer_first: bool) -> None:
+        """Queue a line the question could not take, to be handled after it."""
+        self.queued.append(line)
+        if answer_first:
+            self.say(t("chat.answer_first"))
+
+    async def working(self, call: Awaitable[T], *, saving: bool) -> T:
+        """Say "working…" before a call that may keep them waiting: one that saves a
+        reflection (and suggests its indicators), or the first to load a model."""
+        if saving or not self.models_used:
+            self.say(t("chat.working"))
+        result = await call
+        self.models_used = True
+        return result
+
+    def answer_finishes(self) -> bool:
+        """Whether the next answer is the last one of the open reflection (and saves it)."""
+        step = self.services.reflecting.current_step(self.user_id)
+        return step is not None and step.number >= step.total
 
     async def run(self) -> None:
         db_name = str(self.services.settings.db_path)
@@ -69,34 +159,82 @@ class TerminalChat:
         self.say(t("chat.intro", db=db_name))
         if not await self.ensure_consent():
             return
-        while True:
-            line = await self.offer_nudge()
-            if line is None:
-                line = await self.ask()
-            if line is None or line in ("/quit", "/exit"):
-                self.say(t("chat.bye", db=db_name))
-                return
+        waiting = self.services.intake.waiting(self.user_id)
+        if waiting is not None:  # left undecided last time: decide before anything new
+            await self.decide_held(waiting)
+        while not (self.quitting or self.input_ended):
+            if not self.queued:
+                await self.offer_nudge()
+            line = self.queued.pop(0) if self.queued else await self.ask()
+            if line is None or command_of(line) in QUIT:
+                break
             if line:
                 await self.handle(line)
             if self.forgotten:  # a stranger again: nothing more is stored this session
                 return
+        if self.queued:
+            self.say(t("chat.not_handled", lines="\n".join(html.escape(q) for q in self.queued)))
+        self.say(t("chat.bye", db=db_name))
 
     async def ensure_consent(self) -> bool:
+        """Greet a returning practitioner by name; ask a new one to agree, then their name."""
         users = self.services.users
-        if users.get(self.user_id) is not None:
+        user = users.get(self.user_id)
+        if user is not None:
+            self.name = user.display_name
+            consented = user.consented_at.astimezone(ZoneInfo(user.timezone))
+            self.say(t("welcome.again", name=html.escape(self.name), date=f"{consented:%d %b %Y}"))
             return True
-        self.say(t("welcome.body", name=getpass.getuser()))
-        answer = await self.ask(f"{plain(t('welcome.agree_button'))}? [y/n] ")
-        if answer is not None and answer.lower() in ("y", "yes"):
-            users.agree(self.user_id, getpass.getuser())
-            self.say(t("welcome.agreed"))
-            return True
-        self.say(t("welcome.declined"))
-        return False
+        self.say(t("welcome.body", name=t("chat.no_name")))
+        agreed = await self.yes_no(
+            f"{plain(t('welcome.agree_button'))}? [y/n] ", answer_first=True, before_consent=True
+        )
+        if not agreed:
+            self.queued.clear()  # nothing is stored, or handled, without agreement
+            self.say(t("welcome.declined"))
+            return False
+        self.name = await self.ask_name()
+        users.agree(self.user_id, self.name)
+        self.say(t("chat.greeting", name=html.escape(self.name or t("chat.no_name"))))
+        self.say(t("welcome.agreed"))
+        return True
+
+    async def ask_name(self) -> str:
+        """The name to greet them by ("" if they skip it)."""
+        self.say(t("chat.ask_name"))
+        while True:
+            line = await self.reply(t("chat.name_prompt"), in_place=frozenset({"/help"}))
+            if line is None:
+                return ""
+            if command_of(line) == "/cancel":
+                return ""
+            if command_of(line) is None and looks_like_name(line):
+                return line
+            self.keep_for_later(line, answer_first=True)
+            self.say(t("chat.ask_name"))
+
+    async def yes_no(
+        self, prompt: str, *, answer_first: bool, before_consent: bool = False
+    ) -> bool | None:
+        """y or n. Anything else typed is kept (see ``choose``); None: the question was
+        left, or the input ended, or /quit."""
+        in_place = frozenset({"/help"}) if before_consent else SHOW_ONLY
+        while True:
+            line = await self.reply(prompt, in_place=in_place)
+            if line is None:
+                return None
+            if line.lower() in YES | NO or command_of(line) == "/cancel":
+                return line.lower() in YES
+            if not line:
+                self.say(t("chat.yes_or_no"))
+                continue
+            self.keep_for_later(line, answer_first=answer_first)
+            if not answer_first:
+                return None
 
     async def handle(self, line: str) -> None:
         reflecting = self.services.reflecting
-        command = line.split()[0].lower() if line.startswith("/") else None
+        command = command_of(line)
         if command == "/help":
             self.say(t("help.body"))
         elif command == "/reflect":
@@ -106,7 +244,8 @@ class TerminalChat:
                 self.say(t("reflect.nothing_to_skip"))
                 return
             self.say(t("reflect.skipped"))
-            await self.show(await reflecting.skip(self.user_id))
+            saving = self.answer_finishes()
+            await self.show(await self.working(reflecting.skip(self.user_id), saving=saving))
         elif command == "/cancel":
             await self.cancel()
         elif command == "/history":
@@ -122,21 +261,47 @@ class TerminalChat:
         elif command is not None:
             self.say(t("errors.unknown_command", command=command))
         else:
-            result = await self.services.intake.receive_text(
-                self.user_id, line, own_names=[getpass.getuser()]
+            result = await self.working(
+                self.services.intake.receive_text(
+                    self.user_id, line, own_names=[n for n in (self.name, getpass.getuser()) if n]
+                ),
+                saving=self.answer_finishes(),
             )
+            if isinstance(result, Held) and result.again:  # the earlier text waits first
+                self.queued.insert(0, line)
             await self.show(result)
 
-    async def choose(self, options: list[str]) -> int | None:
+    def list_options(self, options: list[str]) -> None:
         for number, option in enumerate(options, start=1):
             self.say(f"  {number}. {option}")
+
+    async def choose(
+        self, options: list[str], *, answer_first: bool = False, on_cancel: int | None = None
+    ) -> int | None:
+        """The index of the option whose number is typed (/cancel: ``on_cancel``).
+
+        Anything else typed is kept: with ``answer_first``, to be handled after the
+        choice, which is asked for again; without, the question is left (changing
+        nothing) and the line handled next at the chat's prompt. None: left (/cancel
+        leaves it too), or the input ended, or /quit.
+        """
+        self.list_options(options)
         while True:
-            answer = await self.ask(t("chat.choose_number") + " ")
-            if answer is None:
+            line = await self.reply(
+                t("chat.choose_number") + " ", again=lambda: self.list_options(options)
+            )
+            if line is None:
                 return None
-            if answer.isdigit() and 1 <= int(answer) <= len(options):
-                return int(answer) - 1
-            self.say(t("chat.invalid_choice"))
+            if line.isdigit() and 1 <= int(line) <= len(options):
+                return int(line) - 1
+            if command_of(line) == "/cancel" and (on_cancel is not None or not answer_first):
+                return on_cancel
+            if not line or line.isdigit():
+                self.say(t("chat.invalid_choice"))
+                continue
+            self.keep_for_later(line, answer_first=answer_first)
+            if not answer_first:
+                return None
 
     async def reflect(self) -> None:
         if not await self.settle_open_reflection():
@@ -173,41 +338,39 @@ class TerminalChat:
             return False
         if choice == 0:
             step = reflecting.current_step(self.user_id)
-            await self.show(step if step else await reflecting.keep(self.user_id, open_one.id))
+            if step is None:
+                step = await self.working(reflecting.keep(self.user_id, open_one.id), saving=True)
+            await self.show(step)
             return False
         if choice == 1:
-            await self.show_finished(await reflecting.keep(self.user_id, open_one.id))
+            await self.show_finished(await self.keep(open_one.id))
         else:
             reflecting.discard(self.user_id, open_one.id)
             self.say(t("cancel.dropped"))
         return True
 
-    async def offer_nudge(self) -> str | None:
+    async def offer_nudge(self) -> None:
         """Show the nudge that has come due, if any, with its choices as numbered options.
 
-        A number acts on the nudge. Anything else typed is not thrown away: it is returned,
+        A number acts on the nudge. Anything else typed is not thrown away: it is queued,
         to be handled like any line at the chat's prompt, and the nudge is left unanswered
-        (the next one replaces it). None: no nudge, a choice made, or the input ended.
+        (the next one replaces it).
         """
         nudging = self.services.nudging
         message = nudging.due(self.user_id)
         if message is None:
-            return None
+            return
         self.say(nudge_text(message.content))
         nudging.sent(message.nudge, message_id=0)  # shown: what follows is the "tap"
         options = nudge_choices(message.content)
-        for number, (label, _) in enumerate(options, start=1):
-            self.say(f"  {number}. {label}")
-        while True:
-            answer = await self.ask(t("chat.choose_number") + " ")
-            if answer is None:
-                return None
-            if answer.isdigit() and 1 <= int(answer) <= len(options):
-                await self.nudge_chosen(message, options[int(answer) - 1][1])
-                return None
-            if answer:
-                return answer
-            self.say(t("chat.invalid_choice"))
+        choice = await self.choose([label for label, _ in options])
+        if choice is not None:
+            await self.nudge_chosen(message, options[choice][1])
+
+    async def keep(self, reflection_id: int) -> Finished | None:
+        """Stop an open reflection and save what was written."""
+        keeping = self.services.reflecting.keep(self.user_id, reflection_id)
+        return await self.working(keeping, saving=True)
 
     async def nudge_chosen(self, message: NudgeMessage, choice: Choice) -> None:
         nudging = self.services.nudging
@@ -250,11 +413,11 @@ class TerminalChat:
         )
         if choice == 0:
             self.say(t("cancel.kept"))
-            await self.show_finished(await reflecting.keep(self.user_id, open_one.id))
+            await self.show_finished(await self.keep(open_one.id))
         elif choice == 1:
             reflecting.discard(self.user_id, open_one.id)
             self.say(t("cancel.dropped"))
-        else:
+        elif not self.quitting:  # carry on (a line typed instead is handled next)
             await self.show(reflecting.current_step(self.user_id))
 
     async def show(self, result: object) -> None:
@@ -276,13 +439,12 @@ class TerminalChat:
             case Finished():
                 await self.show_finished(result)
             case NoteOffer(reflection, _):
-                answer = await self.ask(f"{plain(t('note.offer'))} [y/n] ")
-                if answer is not None and answer.lower() in ("y", "yes"):
+                save = await self.yes_no(f"{plain(t('note.offer'))} [y/n] ", answer_first=True)
+                if save:
                     self.say(t("note.saved"))
-                    await self.show_finished(
-                        await self.services.reflecting.save_note(self.user_id, reflection.id)
-                    )
-                else:
+                    saving = self.services.reflecting.save_note(self.user_id, reflection.id)
+                    await self.show_finished(await self.working(saving, saving=True))
+                else:  # n, or they left: only a yes stores a note
                     self.services.reflecting.discard(self.user_id, reflection.id)
                     self.say(t("note.dropped"))
             case Continuation(finished=finished):
@@ -293,71 +455,100 @@ class TerminalChat:
                 self.say(t("reflect.all_skipped"))
 
     async def show_finished(self, finished: Finished | None) -> None:
-        """Print the suggestions and take confirm/reject/pick commands until Enter."""
+        """Print the suggestions and take confirm/reject/pick answers until Enter.
+
+        A command or new text typed here ends the tagging (as Enter would, the tags
+        chosen so far are stored) and is handled next, so a new note is not lost.
+        """
         if finished is None:
             self.say(t("cancel.stopped_empty"))
             return
-        framework = self.services.framework
-        tagging = self.services.tagging
         rid = finished.reflection.id
         self.say(t("saved.heading"))
+        view = self.show_tags(rid)
         while True:
-            view = tagging.view(self.user_id, rid)
-            if view.suggestions:
-                self.say(t("saved.suggest_heading"))
-                for number, suggestion in enumerate(view.suggestions, start=1):
-                    indicator = framework.get_indicator(suggestion.indicator_id)
-                    if indicator is None:
-                        continue
-                    mark = {"confirmed": "[confirmed]", "rejected": "[rejected]"}.get(
-                        view.status(indicator.id) or "", "[ ]"
-                    )
-                    self.say(f"  {number}. {mark} {indicator.id} {indicator.text}")
-                    if suggestion.evidence:
-                        self.say(f"       “{suggestion.evidence}”")
-            else:
-                self.say(t("saved.none_found"))
-            for indicator_id in view.picked:
-                self.say(f"  + [confirmed] {indicator_id} {framework.indicator(indicator_id).text}")
-            self.say(t("chat.tag_prompt"))
-            answer = await self.ask("tags> ")
-            if not answer:
+            answer = await self.reply("tags> ", again=lambda: self.show_tags(rid))
+            if not answer or command_of(answer) == "/cancel":  # or the input ended, or /quit
                 self.say(t("saved.done"))
                 return
-            if not await self.apply_tag_command(rid, answer, len(view.suggestions), view):
-                self.say(t("chat.tag_unknown"))
+            tokens = tag_tokens(answer)
+            if tokens is None:
+                self.say(t("saved.done"))
+                self.keep_for_later(answer, answer_first=False)
+                return
+            wrong = self.apply_tags(rid, tokens, view)
+            if wrong:
+                self.say(t("chat.tag_unknown", answer=html.escape(", ".join(wrong))))
+            view = self.show_tags(rid)
 
-    async def apply_tag_command(self, rid: int, answer: str, count: int, view) -> bool:
+    def show_tags(self, rid: int) -> TagView:
+        """The reflection's suggestions with what was decided, and the tags prompt."""
+        framework = self.services.framework
+        view = self.services.tagging.view(self.user_id, rid)
+        if view.suggestions:
+            self.say(t("saved.suggest_heading"))
+            for number, suggestion in enumerate(view.suggestions, start=1):
+                indicator = framework.get_indicator(suggestion.indicator_id)
+                if indicator is None:
+                    continue
+                mark = {"confirmed": "[confirmed]", "rejected": "[rejected]"}.get(
+                    view.status(indicator.id) or "", "[ ]"
+                )
+                self.say(f"  {number}. {mark} {indicator.id} {indicator.text}")
+                if suggestion.evidence:
+                    self.say(f"       “{suggestion.evidence}”")
+        else:
+            self.say(t("saved.none_found"))
+        for indicator_id in view.picked:
+            self.say(f"  + [confirmed] {indicator_id} {framework.indicator(indicator_id).text}")
+        self.say(t("chat.tag_prompt"))
+        return view
+
+    def apply_tags(self, rid: int, tokens: list[str], view: TagView) -> list[str]:
+        """Apply tag answers (c1, r2, 2.6, none); the ones that name nothing here, if
+        any, and then none is applied."""
+        count = len(view.suggestions)
+        wrong = [
+            token
+            for token in tokens
+            if (token[0] in "cr" and not 1 <= int(token[1:]) <= count)
+            or (token[0].isdigit() and self.services.framework.get_indicator(token) is None)
+        ]
+        if wrong:
+            return wrong
         tagging = self.services.tagging
-        answer = answer.lower()
-        try:
-            if answer == "none":
-                tagging.none_of_these(self.user_id, rid)
-                self.say(t("saved.none_chosen"))
-                return True
-            match = re.fullmatch(r"([cr])([1-9])", answer)
-            if match and int(match[2]) <= count:
-                indicator_id = view.suggestions[int(match[2]) - 1].indicator_id
-                choice = "confirm" if match[1] == "c" else "reject"
-                tagging.choose(self.user_id, rid, indicator_id, choice)
-                return True
-            if re.fullmatch(r"\d\.\d{1,2}", answer):
-                picked = view.status(answer) == "confirmed" if view else False
-                tagging.choose(self.user_id, rid, answer, "clear" if picked else "confirm")
-                return True
-        except ServiceError:
-            return False
-        return False
+        for token in tokens:
+            try:
+                if token == "none":
+                    tagging.none_of_these(self.user_id, rid)
+                    self.say(t("saved.none_chosen"))
+                elif token[0] in "cr":
+                    indicator_id = view.suggestions[int(token[1:]) - 1].indicator_id
+                    choice = "confirm" if token[0] == "c" else "reject"
+                    tagging.choose(self.user_id, rid, indicator_id, choice)
+                else:
+                    picked = view.status(token) == "confirmed"
+                    tagging.choose(self.user_id, rid, token, "clear" if picked else "confirm")
+            except ServiceError:
+                wrong.append(token)
+        return wrong
 
     async def decide_held(self, held: Held) -> None:
-        """The identifier guard's question, answered by number."""
+        """The identifier guard's question, answered by number. Anything else typed waits
+        until it is answered; if they leave, the text stays held for the next time."""
         found = findings_text(held)
         self.say(t("guard.held", findings=found, preview=held.preview))
         choice = await self.choose(
-            [t("guard.initials_button"), t("guard.keep_button"), t("guard.rewrite_button")]
+            [t("guard.initials_button"), t("guard.keep_button"), t("guard.rewrite_button")],
+            answer_first=True,
+            on_cancel=2,  # "/cancel to drop this message", as on Telegram
         )
-        decision = ("initials", "keep", "rewrite")[choice if choice is not None else 2]
-        await self.show(await self.services.intake.resolve(self.user_id, decision))
+        if choice is None:
+            self.say(t("chat.held_kept"))
+            return
+        decision: HoldChoice = ("initials", "keep", "rewrite")[choice]
+        resolving = self.services.intake.resolve(self.user_id, decision)
+        await self.show(await self.working(resolving, saving=self.answer_finishes()))
 
     def my_data(self) -> None:
         export = self.services.privacy.export(self.user_id)
@@ -395,8 +586,8 @@ class TerminalChat:
                 unfinished=summary.unfinished,
             )
         )
-        answer = await self.ask(f"{plain(t('privacy.forget_yes_button'))}? [y/n] ")
-        if answer is None or answer.lower() not in ("y", "yes"):
+        prompt = f"{plain(t('privacy.forget_yes_button'))}? [y/n] "
+        if not await self.yes_no(prompt, answer_first=False):  # anything else: kept
             self.say(t("privacy.forget_kept"))
             return False
         self.services.privacy.forget(self.user_id)

@@ -35,6 +35,7 @@ async def test_consent_a_guided_reflection_and_tagging(services):
         services,
         [
             "y",  # agree
+            "Sam",  # the name to greet them by
             "/reflect",
             "2",  # What? So what? Now what?
             "We ran the pool night.",
@@ -66,7 +67,18 @@ async def test_declining_stores_nothing(services):
 async def test_a_note_can_be_saved_or_dropped_and_bad_input_is_answered(services):
     transcript = await run_chat(
         services,
-        ["y", "/frobnicate", "keep this note", "y", "none", "", "drop this one", "n", "/quit"],
+        [
+            "y",
+            "Sam",
+            "/frobnicate",
+            "keep this note",
+            "y",
+            "none",
+            "",
+            "drop this one",
+            "n",
+            "/quit",
+        ],
     )
     assert "I don't know the command /frobnicate" in transcript
     [entry] = storage.recent_reflections(services.db, LOCAL_USER_ID, limit=5)
@@ -75,7 +87,9 @@ async def test_a_note_can_be_saved_or_dropped_and_bad_input_is_answered(services
 
 
 async def test_cancel_keeps_or_deletes(services):
-    await run_chat(services, ["y", "/reflect", "3", "what happened", "/cancel", "2", "/quit"])
+    await run_chat(
+        services, ["y", "Sam", "/reflect", "3", "what happened", "/cancel", "2", "/quit"]
+    )
     assert storage.open_reflection_for(services.db, LOCAL_USER_ID) is None
     assert storage.count_finished_reflections(services.db, LOCAL_USER_ID) == 0
     await run_chat(services, ["/reflect", "3", "what happened", "/cancel", "1", "", "/quit"])
@@ -91,6 +105,7 @@ async def test_the_identifier_guard_in_the_terminal(services):
         services,
         [
             "y",
+            "Sam",
             "Jamie Fraser lost his temper at the pool table.",
             "1",  # replace with initials
             "y",  # save as a note
@@ -108,7 +123,9 @@ async def test_mydata_and_forget_in_the_terminal(services, tmp_path, monkeypatch
     earlier = tmp_path / f"reflectbot-my-data-{services.privacy.export(0).filename[19:]}"
     earlier.write_text("an older export, left readable by others")
     earlier.chmod(0o644)
-    transcript = await run_chat(services, ["y", CONFLICT, "y", "", "/mydata", "/forget", "y"])
+    transcript = await run_chat(
+        services, ["y", "Sam", CONFLICT, "y", "", "/mydata", "/forget", "y"]
+    )
     [export] = list(tmp_path.glob("reflectbot-my-data-*.json"))
     assert CONFLICT in export.read_text() and (export.stat().st_mode & 0o777) == 0o600
     assert "everything I held about you is deleted" in transcript
@@ -119,7 +136,8 @@ async def test_mydata_and_forget_in_the_terminal(services, tmp_path, monkeypatch
 async def test_export_in_the_terminal(services, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     transcript = await run_chat(
-        services, ["y", "/export", CONFLICT, "y", "", "/export xls", "/export csv", "/export"]
+        services,
+        ["y", "Sam", "/export", CONFLICT, "y", "", "/export xls", "/export csv", "/export"],
     )
     assert "There's nothing saved in that period (Everything up to" in transcript
     assert "Type /export and a format: pdf, docx, csv, json, md" in transcript
