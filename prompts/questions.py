@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from prompts.texts import t
 
 QUESTIONS_DIR = Path(__file__).with_name("questions")
 KINDS = ("note", "guided")
@@ -33,6 +36,14 @@ class QuestionSet:
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def intro(self) -> str:
+        """How a reflection on this set starts (HTML): its name, how many questions, and
+        that a line or two is fine."""
+        name, count = html.escape(self.name), len(self.questions)
+        if count == 1:
+            return t("reflect.chosen_single", name=name)
+        return t("reflect.chosen", name=name, count=count)
 
 
 def _load_one(path: Path) -> QuestionSet:

@@ -59,11 +59,7 @@ def choose_set(question_sets: Sequence[QuestionSet]) -> View:
 
 def set_chosen(question_set: QuestionSet) -> str:
     """The start of a reflection: how many questions, and that a line or two is fine."""
-    name, count = escape(question_set.name), len(question_set.questions)
-    if count == 1:
-        text = t("reflect.chosen_single", name=name)
-    else:
-        text = t("reflect.chosen", name=name, count=count)
+    text = question_set.intro()
     if question_set.learning:
         text += "\n\n" + t("learning.learning_set_intro")
     return text

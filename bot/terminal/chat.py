@@ -311,6 +311,7 @@ class TerminalChat:
         self.say(t("reflect.choose"))
         choice = await self.choose([f"{s.name} – {s.description}" for s in sets])
         if choice is not None:
+            self.say(sets[choice].intro())
             await self.show(reflecting.start(self.user_id, sets[choice].id))
 
     async def settle_open_reflection(self) -> bool:

@@ -18,7 +18,7 @@ def keys_used_in_code() -> set[str]:
     sections = {key.split(".")[0] for key in texts.keys()}
     literal = re.compile(r"""["']((?:""" + "|".join(sections) + r""")\.[a-z_]+)["']""")
     used = set()
-    for path in ROOT.joinpath("bot").rglob("*.py"):
+    for path in [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("prompts").glob("*.py")]:
         source = path.read_text()
         used |= set(KEY_USE.findall(source))
         used |= set(literal.findall(source))

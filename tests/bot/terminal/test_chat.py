@@ -50,6 +50,8 @@ async def test_consent_a_guided_reflection_and_tagging(services):
     )
     assert "Nothing is stored until you agree" in transcript
     assert "question 1 of 3" in transcript and "question 2 of 3" in transcript
+    assert "What? So what? Now what?: 3 questions, one at a time" in transcript
+    assert "A line or two for each is fine." in transcript
     assert "<b>" not in transcript  # Telegram formatting is stripped
     [entry] = storage.recent_reflections(services.db, LOCAL_USER_ID, limit=5)
     assert entry.text == f"We ran the pool night.\n\n{CONFLICT}"
