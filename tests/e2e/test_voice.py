@@ -69,11 +69,10 @@ async def test_a_voice_note_as_a_quick_note_gets_suggestions(fake_telegram, voic
     await ann.send_voice(duration=20, content=NOTE)
     heard = await ann.next_message()
     assert "Use it as a quick note?" in heard.text
-    await tap(ann, heard, "✅ Use it")
-    offer = await ann.next_message()
-    await ann.press(offer, "Save as a reflection")
-    tags = await ann.wait_for(lambda m: "❌" in " ".join(m.button_texts))
-    assert tags.buttons, "suggestions to confirm, as for typed text"
+    tags = await tap(ann, heard, "✅ Use it")  # one tap: saved, no second question
+    assert "✅ Saved." in tags.text and "❌" in " ".join(tags.button_texts), tags.text
+    await fake_telegram.wait_idle()
+    assert not any("Save this as a quick reflection?" in (m.text or "") for m in ann.messages)
     (saved,) = storage.recent_reflections(voice_bot.services.db, 1001, limit=5)
     assert [a.text for a in storage.answers_for(voice_bot.services.db, saved.id)] == [speech.text]
 

@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.services import NoteOffer
 from bot.services.intake import EmptyText, Held, Received
 from bot.services.voice_notes import (
     Busy,
@@ -33,7 +34,7 @@ from bot.telegram.handlers.common import (
     reply,
     showing,
 )
-from bot.telegram.handlers.reflecting import own_names, show_result
+from bot.telegram.handlers.reflecting import own_names, show_finished, show_result
 from prompts import t
 from storage import User, VoiceTranscript
 
@@ -121,11 +122,18 @@ async def voice_choice(
     result, taken = await _go_on(
         update, context, transcript, transcript.text, transcript.message_id, transcript.arrived_at
     )
-    if taken:
-        await edit(query, voice_views.used(transcript))
-    await show_result(update, context, result)
     if not taken:  # other held text comes first; this transcript waits with its buttons
+        await show_result(update, context, result)
         await reply(update, t("voice.waits"))
+        return
+    if isinstance(result, NoteOffer) and not result.extended:
+        # "Use it as a quick note?" was the question: tapping Use it saves it, once.
+        async with showing(update.effective_chat, ChatAction.TYPING, after=SLOW_WORK):
+            finished = await context.services.reflecting.save_note(user.id, result.reflection.id)
+        await show_finished(update, context, finished, query)
+        return
+    await edit(query, voice_views.used(transcript))
+    await show_result(update, context, result)
 
 
 async def _go_on(
