@@ -75,6 +75,7 @@ async def test_a_session_nudge_leads_into_a_reflection_about_that_session(
         await ann.press(nudge, "✍️ Reflect now")
         question = await ann.next_message()
         assert "What?" in question.text  # the first guided set's first question, asked at once
+        assert "3 questions, one at a time. A line or two for each is fine." in question.text
         await ann.wait_for(lambda m: m.message_id == nudge.message_id and m.buttons == [])
         for answer in ("We ran a cooking night.", "They led it.", "Let them plan next week."):
             await ann.send_text(answer)

@@ -35,7 +35,8 @@ async def nudge_choice(
     match result:
         case QuestionStep():
             await _drop_buttons(query)
-            await reply(update, views.question(result))
+            text, markup = views.question(result)  # with how the set starts, as from /reflect
+            await reply(update, (f"{result.question_set.intro()}\n\n{text}", markup))
         case Snoozed(until):
             services.nudge_settings.changed(user.id)  # a new time for their timer
             await edit(query, t("nudge.snoozed", time=until.strftime("%H:%M")))
