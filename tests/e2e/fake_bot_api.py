@@ -663,47 +663,26 @@ def buttons_of(reply_markup: JSON | None) -> Buttons:
     ]
 
 
+def _file_json(file: SentFile, **fields: Any) -> JSON:
+    """What Telegram sends of a file: its ids, the ``fields`` given (those not None), and
+    its name, MIME type and size when known."""
+    found: JSON = {"file_id": file.file_id, "file_unique_id": file.file_unique_id}
+    found.update({key: value for key, value in fields.items() if value is not None})
+    known = {"file_name": file.filename, "mime_type": file.mime_type, "file_size": file.size}
+    found.update({key: value for key, value in known.items() if value is not None})
+    return found
+
+
 def _document_json(file: SentFile) -> JSON:
-    document: JSON = {"file_id": file.file_id, "file_unique_id": file.file_unique_id}
-    if file.filename is not None:
-        document["file_name"] = file.filename
-    if file.mime_type is not None:
-        document["mime_type"] = file.mime_type
-    if file.size is not None:
-        document["file_size"] = file.size
-    return document
+    return _file_json(file)
 
 
 def _voice_json(file: SentFile, duration: int) -> JSON:
-    voice: JSON = {
-        "file_id": file.file_id,
-        "file_unique_id": file.file_unique_id,
-        "duration": duration,
-    }
-    if file.mime_type is not None:
-        voice["mime_type"] = file.mime_type
-    if file.size is not None:
-        voice["file_size"] = file.size
-    return voice
+    return _file_json(file, duration=duration)  # a voice note's file has no name
 
 
 def _audio_json(file: SentFile, duration: int, title: str | None, performer: str | None) -> JSON:
-    audio: JSON = {
-        "file_id": file.file_id,
-        "file_unique_id": file.file_unique_id,
-        "duration": duration,
-    }
-    if performer is not None:
-        audio["performer"] = performer
-    if title is not None:
-        audio["title"] = title
-    if file.filename is not None:
-        audio["file_name"] = file.filename
-    if file.mime_type is not None:
-        audio["mime_type"] = file.mime_type
-    if file.size is not None:
-        audio["file_size"] = file.size
-    return audio
+    return _file_json(file, duration=duration, performer=performer, title=title)
 
 
 # The extension Telegram gives every file of a folder; other folders take the file name's.
