@@ -12,7 +12,7 @@ import pytest
 import storage
 from bot.voice import FakeTranscriber
 
-from .fake_bot_api import FakeBotApi
+from .fake_bot_api import BotMessage, FakeBotApi, FakeUser
 from .players import agree, answer_to, now_of, reflect_with, running_bot, say, tap
 
 HEARD = "We planned the summer trip and the young people chose the activities."
@@ -28,6 +28,20 @@ def speech() -> FakeTranscriber:
 async def voice_bot(fake_telegram: FakeBotApi, bot_settings, speech):
     async with running_bot(fake_telegram, bot_settings, transcriber=speech) as bot:
         yield bot
+
+
+def answered(bot, user_id: int = 1001) -> list[str]:
+    """The answers of the practitioner's open reflection so far."""
+    step = bot.services.reflecting.current_step(user_id)
+    return [a.text for a in storage.answers_for(bot.services.db, step.reflection.id)]
+
+
+async def heard_in_a_reflection(user: FakeUser) -> BotMessage:
+    """Agree, start What? So what? Now what?, send a voice note: what the bot heard."""
+    await agree(user)
+    await reflect_with(user, "What? So what")
+    await user.send_voice(content=NOTE)
+    return await user.next_message()
 
 
 def transcripts(bot, user_id: int) -> list[dict]:
@@ -51,14 +65,12 @@ async def test_a_voice_note_answers_the_question_once_the_practitioner_uses_it(
     assert len(speech.calls) == 1 and not speech.calls[0].exists()
     assert not speech.calls[0].parent.exists()
     assert ann.sent_file(message_id).content == NOTE
-    step = voice_bot.services.reflecting.current_step(1001)
-    assert storage.answers_for(voice_bot.services.db, step.reflection.id) == []
+    assert answered(voice_bot) == []
 
     used = await tap(ann, heard, "✅ Use it")
     assert "Used what I heard" in used.text and used.buttons == []
     assert "question 2 of 3" in (await ann.next_message()).text
-    answers = storage.answers_for(voice_bot.services.db, step.reflection.id)
-    assert [a.text for a in answers] == [HEARD]
+    assert answered(voice_bot) == [HEARD]
     assert transcripts(voice_bot, 1001) == [], "used: the transcript is gone"
 
 
@@ -82,28 +94,20 @@ async def test_correcting_a_transcript_uses_the_next_text_message_instead(
 ):
     speech.text = "We planned the trip with game's mum."
     ann = fake_telegram.user(1001, "Ann")
-    await agree(ann)
-    await reflect_with(ann, "What? So what")
-    await ann.send_voice(content=NOTE)
-    heard = await ann.next_message()
+    heard = await heard_in_a_reflection(ann)
     await ann.press(heard, "✏️ Correct it")
     assert "Send me the corrected text" in (await ann.next_message()).text
     copy = await ann.next_message()
     assert copy.text == speech.text and "<code>" in copy.source_text
     await say(ann, "We planned the trip with the group's parents.")
-    step = voice_bot.services.reflecting.current_step(1001)
-    answers = storage.answers_for(voice_bot.services.db, step.reflection.id)
-    assert [a.text for a in answers] == ["We planned the trip with the group's parents."]
-    assert step.number == 2
+    assert answered(voice_bot) == ["We planned the trip with the group's parents."]
+    assert voice_bot.services.reflecting.current_step(1001).number == 2
     assert transcripts(voice_bot, 1001) == []
 
 
 async def test_a_command_ends_a_correction_and_the_transcript_waits(fake_telegram, voice_bot):
     ann = fake_telegram.user(1001, "Ann")
-    await agree(ann)
-    await reflect_with(ann, "What? So what")
-    await ann.send_voice(content=NOTE)
-    heard = await ann.next_message()
+    heard = await heard_in_a_reflection(ann)
     await ann.press(heard, "✏️ Correct it")
     await ann.next_message()
     await ann.next_message()
@@ -111,14 +115,11 @@ async def test_a_command_ends_a_correction_and_the_transcript_waits(fake_telegra
     await ann.next_message()
     await fake_telegram.wait_idle()
     await say(ann, "typed after all")  # an answer as usual, not a correction
-    step = voice_bot.services.reflecting.current_step(1001)
-    answers = storage.answers_for(voice_bot.services.db, step.reflection.id)
-    assert [a.text for a in answers] == ["typed after all"]
+    assert answered(voice_bot) == ["typed after all"]
     assert [t["text"] for t in transcripts(voice_bot, 1001)] == [HEARD]
     await tap(ann, heard, "✅ Use it")  # still usable: the next question's answer
     await ann.next_message()
-    answers = storage.answers_for(voice_bot.services.db, step.reflection.id)
-    assert [a.text for a in answers] == ["typed after all", HEARD]
+    assert answered(voice_bot) == ["typed after all", HEARD]
 
 
 async def test_discarding_keeps_nothing(fake_telegram, voice_bot):
@@ -147,10 +148,7 @@ async def test_an_audio_file_is_transcribed_too(fake_telegram, voice_bot, speech
 async def test_the_identifier_guard_checks_what_was_heard(fake_telegram, voice_bot, speech):
     speech.text = "Jamie Smith led the planning tonight and the others joined in."
     ann = fake_telegram.user(1001, "Ann")
-    await agree(ann)
-    await reflect_with(ann, "What? So what")
-    await ann.send_voice(content=NOTE)
-    await tap(ann, await ann.next_message(), "✅ Use it")
+    await tap(ann, await heard_in_a_reflection(ann), "✅ Use it")
     held = await ann.next_message()
     assert "initials" in held.text.lower(), held.text
     assert held.button_texts[0] == "Replace with initials"
@@ -185,9 +183,8 @@ async def test_telegram_failing_to_hand_over_the_note_loses_nothing(
     assert speech.calls == [] and transcripts(voice_bot, 1001) == []
     await ann.send_voice(content=NOTE)  # sent again: it works
     assert HEARD in (await ann.next_message()).text
-    step = voice_bot.services.reflecting.current_step(1001)
-    answers = storage.answers_for(voice_bot.services.db, step.reflection.id)
-    assert [a.text for a in answers] == ["first answer"] and step.number == 2
+    assert answered(voice_bot) == ["first answer"]
+    assert voice_bot.services.reflecting.current_step(1001).number == 2
 
 
 async def test_a_file_the_model_cannot_read_gets_a_clear_answer(fake_telegram, voice_bot, speech):
@@ -280,9 +277,7 @@ async def test_a_transcript_waits_while_held_text_is_decided(fake_telegram, voic
     assert "question 2 of 3" in (await ann.wait_for(lambda m: "question 2" in m.text)).text
     await tap(ann, heard, "✅ Use it")
     await ann.wait_for(lambda m: "question 3 of 3" in (m.text or ""))
-    step = voice_bot.services.reflecting.current_step(1001)
-    answers = storage.answers_for(voice_bot.services.db, step.reflection.id)
-    assert [a.text for a in answers] == ["J.S. came early tonight.", HEARD]
+    assert answered(voice_bot) == ["J.S. came early tonight.", HEARD]
 
 
 async def test_a_note_longer_than_telegram_said_is_refused_once_the_model_finds_out(
