@@ -177,9 +177,11 @@ async def test_telegram_failing_to_hand_over_the_note_loses_nothing(
     fake_telegram.fail_next("getFile", error_code=400, description="Bad Request: invalid file_id")
     await ann.send_voice(content=NOTE)
     assert "couldn't fetch that voice note" in (await ann.next_message()).text
+    assert "question 2 of 3" in (await ann.next_message()).text, "the question still waits"
     fake_telegram.fail_next_download(500)
     await ann.send_voice(content=NOTE)
     assert "couldn't fetch that voice note" in (await ann.next_message()).text
+    assert "question 2 of 3" in (await ann.next_message()).text, "the question still waits"
     assert speech.calls == [] and transcripts(voice_bot, 1001) == []
     await ann.send_voice(content=NOTE)  # sent again: it works
     assert HEARD in (await ann.next_message()).text

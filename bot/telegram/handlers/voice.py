@@ -62,7 +62,7 @@ async def voice_note(update: Update, context: Context) -> None:
                 file = await media.get_file()
                 await file.download_to_drive(path)
             except TelegramError:
-                await reply(update, t("voice.download_failed"))
+                await _refuse(update, context, user, t("voice.download_failed"))
                 return
             outcome = await voice.transcribe(user.id, path, message.message_id, message.date)
     await _show(update, context, user, outcome)
@@ -77,23 +77,28 @@ def _seconds(media: Voice | Audio) -> float:
 
 
 async def _show(update: Update, context: Context, user: User, outcome: Outcome) -> None:
-    step = context.services.reflecting.current_step(user.id)
     match outcome:
         case Heard(transcript):
+            step = context.services.reflecting.current_step(user.id)
             await reply(update, voice_views.heard(transcript, step))
-            return
         case TooLong(seconds, limit):
-            await reply(update, voice_views.too_long(seconds, limit))
+            await _refuse(update, context, user, voice_views.too_long(seconds, limit))
         case TooBig():
-            await reply(update, t("voice.too_big"))
+            await _refuse(update, context, user, t("voice.too_big"))
         case Busy():
-            await reply(update, t("voice.busy"))
+            await _refuse(update, context, user, t("voice.busy"))
         case NothingHeard():
-            await reply(update, t("voice.nothing"))
+            await _refuse(update, context, user, t("voice.nothing"))
         case Unreadable():
-            await reply(update, t("voice.unreadable"))
+            await _refuse(update, context, user, t("voice.unreadable"))
         case VoiceOff():
-            await reply(update, t("voice.off"))
+            await _refuse(update, context, user, t("voice.off"))
+
+
+async def _refuse(update: Update, context: Context, user: User, why: str) -> None:
+    """Say why the note was not used; the question waiting, if any, is asked again."""
+    await reply(update, why)
+    step = context.services.reflecting.current_step(user.id)
     if step is not None:  # nothing to decide: the question still waits
         await reply(update, views.question(step))
 
