@@ -4,6 +4,7 @@ Everything else talks to the database through the functions exported here, which
 take a :class:`sqlite_utils.Database` and return plain dataclasses.
 """
 
+from storage.about import NamedBefore, names_given, set_about, set_about_session
 from storage.backup import DatabaseFileError, backup_database, check_database
 from storage.database import checkpoint, open_database
 from storage.digests import (
@@ -118,7 +119,9 @@ from storage.reflections import (
     answers_for,
     append_to_answer,
     confirmed_between,
+    confirmed_indicator_counts,
     count_finished_reflections,
+    count_reflections_evidencing,
     delete_reflection,
     finish_reflection,
     finished_reflections_between,
@@ -130,6 +133,7 @@ from storage.reflections import (
     open_reflection_for,
     pending_notes_started_before,
     recent_reflections,
+    reflections_evidencing,
     reflections_missing_suggestions,
     replace_answer_text,
     save_answer,
@@ -172,6 +176,10 @@ from storage.voice import (
 )
 
 __all__ = [
+    "NamedBefore",
+    "names_given",
+    "set_about",
+    "set_about_session",
     "Answer",
     "AnswerEdit",
     "Comment",
@@ -228,8 +236,10 @@ __all__ = [
     "close_goal",
     "comments_on",
     "confirmed_between",
+    "confirmed_indicator_counts",
     "confirmed_indicators",
     "count_finished_reflections",
+    "count_reflections_evidencing",
     "decisions_for",
     "delete_reflection",
     "delete_transcript",
@@ -284,6 +294,7 @@ __all__ = [
     "record_group_notice",
     "record_nudge",
     "recorded_since",
+    "reflections_evidencing",
     "reflections_missing_suggestions",
     "registration",
     "release_held_text",

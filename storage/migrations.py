@@ -429,6 +429,19 @@ def _m010_voice_transcripts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m011_what_a_reflection_is_about(db: sqlite_utils.Database) -> None:
+    """The session, group or programme a reflection is about (``about``, as the
+    practitioner names it) and the local date of that session (``session_date``,
+    YYYY-MM-DD), which may differ from the day it was written. A reflection a session's
+    nudge started is about that session already."""
+    db.execute("ALTER TABLE reflections ADD COLUMN about TEXT")
+    db.execute("ALTER TABLE reflections ADD COLUMN session_date TEXT")
+    db.execute(
+        "UPDATE reflections SET about = (SELECT name FROM sessions WHERE sessions.id ="
+        " reflections.session_id) WHERE session_id IS NOT NULL"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_initial,
     _m002_privacy,
@@ -440,6 +453,7 @@ MIGRATIONS: list[Migration] = [
     _m008_supervision,
     _m009_digests_and_verifications,
     _m010_voice_transcripts,
+    _m011_what_a_reflection_is_about,
 ]
 # From this schema version on, the database is always used with secure_delete on.
 SECURE_DELETE_SINCE = 2

@@ -39,6 +39,8 @@ class Reflection:
     session_id: int | None = None  # the regular session it is about, if any
     prompt_id: str | None = None  # the weekly question it answers, if any
     goal_id: int | None = None  # the professional learning goal it works towards
+    about: str | None = None  # the session, group or programme it is about, if named
+    session_date: date | None = None  # the local date of that session, if given
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ guided reflection can always be worked out from the database after a restart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date, datetime
 
 import sqlite_utils
 
@@ -32,6 +32,8 @@ def _reflection(row: dict) -> Reflection:
         session_id=row["session_id"],
         prompt_id=row["prompt_id"],
         goal_id=row.get("goal_id"),
+        about=row.get("about"),
+        session_date=date.fromisoformat(row["session_date"]) if row.get("session_date") else None,
     )
 
 
@@ -62,11 +64,12 @@ def start_reflection(
     prompt_id: str | None = None,
 ) -> Reflection:
     """Create a reflection that is being written ('open') or awaits a tap ('pending'),
-    perhaps about one of the practitioner's regular sessions, or answering one weekly
-    question (``prompt_id``) rather than a whole question set."""
+    perhaps about one of the practitioner's regular sessions (then named after it), or
+    answering one weekly question (``prompt_id``) rather than a whole question set."""
     cursor = db.execute(
         "INSERT INTO reflections (user_id, kind, question_set_id, question_set_version, status,"
-        " started_at, session_id, prompt_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " started_at, session_id, prompt_id, about) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+        " (SELECT name FROM sessions WHERE id = ?))",
         [
             user_id,
             kind,
@@ -76,6 +79,7 @@ def start_reflection(
             to_db(now),
             session_id,
             prompt_id,
+            session_id,
         ],
     )
     return get_reflection(db, cursor.lastrowid)  # type: ignore[return-value]
@@ -290,6 +294,60 @@ def count_finished_reflections(db: sqlite_utils.Database, user_id: int) -> int:
         "SELECT COUNT(*) FROM reflections WHERE user_id = ? AND status = 'done'", [user_id]
     ).fetchone()
     return row[0]
+
+
+def _placeholders(values: Sequence[str]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def reflections_evidencing(
+    db: sqlite_utils.Database,
+    user_id: int,
+    indicator_ids: Collection[str],
+    *,
+    limit: int,
+    offset: int = 0,
+) -> list[Reflection]:
+    """Finished reflections with a confirmed tag of one of these indicators, newest first."""
+    ids = sorted(indicator_ids)
+    return [
+        _reflection(row)
+        for row in db.query(
+            "SELECT * FROM reflections r WHERE r.user_id = ? AND r.status = 'done'"
+            " AND EXISTS (SELECT 1 FROM tags t WHERE t.reflection_id = r.id"
+            f" AND t.status = 'confirmed' AND t.indicator_id IN ({_placeholders(ids)}))"
+            " ORDER BY r.finished_at DESC, r.id DESC LIMIT ? OFFSET ?",
+            [user_id, *ids, limit, offset],
+        )
+    ]
+
+
+def count_reflections_evidencing(
+    db: sqlite_utils.Database, user_id: int, indicator_ids: Collection[str]
+) -> int:
+    """How many finished reflections have a confirmed tag of one of these indicators."""
+    ids = sorted(indicator_ids)
+    row = db.execute(
+        "SELECT COUNT(*) FROM reflections r WHERE r.user_id = ? AND r.status = 'done'"
+        " AND EXISTS (SELECT 1 FROM tags t WHERE t.reflection_id = r.id"
+        f" AND t.status = 'confirmed' AND t.indicator_id IN ({_placeholders(ids)}))",
+        [user_id, *ids],
+    ).fetchone()
+    return row[0]
+
+
+def confirmed_indicator_counts(db: sqlite_utils.Database, user_id: int) -> dict[str, int]:
+    """How many finished reflections have each indicator confirmed (absent: none)."""
+    return {
+        row["indicator_id"]: row["n"]
+        for row in db.query(
+            "SELECT t.indicator_id, COUNT(*) AS n FROM tags t"
+            " JOIN reflections r ON r.id = t.reflection_id"
+            " WHERE r.user_id = ? AND r.status = 'done' AND t.status = 'confirmed'"
+            " GROUP BY t.indicator_id",
+            [user_id],
+        )
+    }
 
 
 def _started_between(start: datetime | None, end: datetime) -> tuple[str, list[str]]:

@@ -92,7 +92,8 @@ class PortfolioReflection:
     kind: str  # 'guided', 'note' or 'weekly'
     items: tuple[QuestionAnswer, ...]  # guided: one per answered question
     confirmed: tuple[str, ...]  # indicator ids, framework order
-    session: str | None = None  # the regular session it is about, if any
+    session: str | None = None  # the session, group or programme it is about, if named
+    session_date: date | None = None  # the day of that session, if given
     learning: LearningActivity | None = None
     goal_id: int | None = None
 

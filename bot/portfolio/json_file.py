@@ -113,6 +113,7 @@ def _reflection(portfolio: Portfolio, reflection: PortfolioReflection) -> dict[s
         "set_name": reflection.set_name,
         "kind": reflection.kind,
         "session": reflection.session,
+        "session_date": reflection.session_date.isoformat() if reflection.session_date else None,
         "items": [{"question": item.question, "answer": item.answer} for item in reflection.items],
         "confirmed": [
             {"id": i, "text": indicator.text if (indicator := framework.get_indicator(i)) else ""}

@@ -201,8 +201,13 @@ def printed_under(portfolio: Portfolio, reflection: PortfolioReflection) -> str 
 
 
 def reflection_heading(reflection: PortfolioReflection) -> str:
-    """27 Nov 2026 · What? So what? Now what? · Tuesday youth club"""
-    parts = [day(reflection.written_at), reflection.set_name, reflection.session or ""]
+    """27 Nov 2026 · What? So what? Now what? · Tuesday youth club, session of 25 Nov 2026
+    (the session's date is said when it is not the day written)."""
+    about = reflection.session or ""
+    held = reflection.session_date
+    if held is not None and held != reflection.written_at.date():
+        about = f"{about}, session of {day(held)}" if about else f"Session of {day(held)}"
+    parts = [day(reflection.written_at), reflection.set_name, about]
     return " · ".join(p for p in parts if p)
 
 

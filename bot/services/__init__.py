@@ -6,7 +6,14 @@ render what they return. Services read and write through ``storage`` and tag thr
 """
 
 from bot.services.errors import NotAllowed, NotFound, ServiceError
-from bot.services.history import HistoryEntry, HistoryPage, HistoryService
+from bot.services.history import (
+    HistoryEntry,
+    HistoryFilter,
+    HistoryPage,
+    HistoryService,
+    IndicatorCount,
+    history_filter,
+)
 from bot.services.reflecting import (
     Finished,
     NoteOffer,
@@ -19,8 +26,10 @@ from bot.services.users import UserService
 __all__ = [
     "Finished",
     "HistoryEntry",
+    "HistoryFilter",
     "HistoryPage",
     "HistoryService",
+    "IndicatorCount",
     "NotAllowed",
     "NotFound",
     "NoteOffer",
@@ -31,4 +40,5 @@ __all__ = [
     "TagView",
     "TaggingService",
     "UserService",
+    "history_filter",
 ]

@@ -14,6 +14,7 @@ import sqlite_utils
 import storage
 from bot.config import Settings
 from bot.identifiers import IdentifierDetector, SpacyIdentifierDetector
+from bot.services.about import AboutService
 from bot.services.digests import DigestService
 from bot.services.editing import EditingService
 from bot.services.exporting import ExportingService
@@ -63,6 +64,7 @@ class Services:
     reflecting: ReflectingService
     tagging: TaggingService
     history: HistoryService
+    about: AboutService
     editing: EditingService
     feedback: FeedbackService
     intake: IntakeService
@@ -210,6 +212,7 @@ def build_services(
         tagging=TaggingService(db, framework, clock, feedback),
         feedback=feedback,
         history=history,
+        about=AboutService(db, clock),
         editing=editing,
         intake=IntakeService(db, reflecting, editing, detector, clock, guard_pool),
         privacy=privacy,

@@ -117,7 +117,6 @@ class ExportingService:
         answers = storage.answers_between(self._db, user.id, since, until)
         confirmed = storage.confirmed_between(self._db, user.id, since, until)
         marks = storage.learning_marks(self._db, user.id)
-        sessions: dict[int, str | None] = {}
         order = {indicator_id: n for n, indicator_id in enumerate(self._framework.indicator_ids)}
         reflections = []
         for reflection in found:
@@ -135,7 +134,8 @@ class ExportingService:
                     kind=reflection.kind,
                     items=items,
                     confirmed=tuple(ids),
-                    session=self._session_name(reflection.session_id, sessions),
+                    session=reflection.about,
+                    session_date=reflection.session_date,
                     learning=None
                     if mark is None
                     else self._activity(reflection, written.date(), mark.kind, mark.hours, items),
@@ -195,14 +195,6 @@ class ExportingService:
     def _set_name(self, reflection: Reflection) -> str:
         question_set = self._question_sets.get(reflection.question_set_id)
         return question_set.name if question_set else reflection.question_set_id
-
-    def _session_name(self, session_id: int | None, known: dict[int, str | None]) -> str | None:
-        if session_id is None:
-            return None
-        if session_id not in known:
-            session = storage.get_session(self._db, session_id)
-            known[session_id] = None if session is None else session.name
-        return known[session_id]
 
     def _activity(
         self,

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 import storage
+from bot.services.about import last_held
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.feedback import FeedbackService
 from bot.services.ownership import owned_reflection
@@ -130,6 +132,16 @@ class ReflectingService:
         reflection = self.open_reflection(user_id)
         return None if reflection is None else self._next_step(reflection)
 
+    def _about_session(self, reflection: Reflection, session_id: int) -> Reflection:
+        """A reflection a session's nudge began is about that session, as last held."""
+        session = storage.get_session(self._db, session_id)
+        user = storage.get_user(self._db, reflection.user_id)
+        if session is None or user is None:
+            return reflection
+        held = last_held(session, reflection.started_at, ZoneInfo(user.timezone))
+        storage.set_about(self._db, reflection.id, session.name, held)
+        return storage.get_reflection(self._db, reflection.id) or reflection
+
     def _next_step(self, reflection: Reflection) -> QuestionStep | None:
         question_set = self.question_set_of(reflection)
         questions = question_set.questions
@@ -181,6 +193,8 @@ class ReflectingService:
             session_id=session_id,
             prompt_id=prompt_id,
         )
+        if session_id is not None:
+            reflection = self._about_session(reflection, session_id)
         step = self._next_step(reflection)
         assert step is not None  # a question set always has a question
         return step

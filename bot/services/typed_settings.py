@@ -40,6 +40,8 @@ Typed = Literal[
     "review_date",  # target_id: the link of the verifier recording a review
     "review_note",  # target_id: that link; detail: the date discussed (ISO)
     "digest_time",
+    "about_name",  # target_id: the reflection it is about
+    "about_date",  # target_id: the reflection whose session's date it is
 ]
 SENTENCES: frozenset[str] = frozenset({"goal_text", "goal_review"})
 PROSE: frozenset[str] = frozenset(

@@ -27,6 +27,7 @@ from bot.telegram.bulk import BulkSender
 from bot.telegram.context import CONTEXT_TYPES, BotData, Context
 from bot.telegram.digest_jobs import DigestJobs
 from bot.telegram.handlers import (
+    about,
     export,
     fallbacks,
     guard,
@@ -193,7 +194,14 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(tagging.tag_tap, pattern=_carries(cd.TagTap)),
             CallbackQueryHandler(tagging.tag_action, pattern=_carries(cd.TagAction)),
             CallbackQueryHandler(tagging.pick_competence, pattern=_carries(cd.PickCompetence)),
+            CallbackQueryHandler(about.about_tap, pattern=_carries(cd.AboutTap)),
             CallbackQueryHandler(history.history_page, pattern=_carries(cd.HistoryPageNav)),
+            CallbackQueryHandler(
+                history.history_filter_menu, pattern=_carries(cd.HistoryFilterMenu)
+            ),
+            CallbackQueryHandler(
+                history.history_indicator_menu, pattern=_carries(cd.HistoryIndicatorMenu)
+            ),
             CallbackQueryHandler(history.history_tags, pattern=_carries(cd.HistoryTags)),
             CallbackQueryHandler(history.history_open, pattern=_carries(cd.HistoryOpen)),
             CallbackQueryHandler(history.delete_reflection, pattern=_carries(cd.DeleteReflection)),

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
-from html import escape
+from html import escape, unescape
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services import QuestionStep, TagView
+from bot.services import QuestionStep
 from bot.telegram import callback_data as cd
-from framework import Framework
 from prompts import QuestionSet, t
 
 View = tuple[str, InlineKeyboardMarkup | None]
+# Telegram's limit: 4,096 characters of what a message shows (after HTML is parsed),
+# counted in UTF-16 units; a little room is kept.
+MESSAGE_CHARS = 4000
+_TAG = re.compile(r"<[^>]+>")
 EVIDENCE_CHARS = 200
 EXCERPT_CHARS = 160
 KIND_KEYS = {"note": "kinds.note", "guided": "kinds.guided"}
+
+
+def units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shown_units(html: str) -> int:
+    """Length of what an HTML message shows, which is what Telegram's limit applies to."""
+    return units(unescape(_TAG.sub("", html)))
 
 
 def button(text: str, action: cd.Action) -> InlineKeyboardButton:
@@ -114,109 +128,3 @@ def note_offer(reflection_id: int, extended_chars: int | None = None) -> View:
             ]
         ]
     )
-
-
-def _mark(status: str | None) -> str:
-    return {
-        "confirmed": t("saved.confirmed_mark"),
-        "rejected": t("saved.rejected_mark"),
-    }.get(status or "", t("saved.open_mark"))
-
-
-def tags(
-    view: TagView, framework: Framework, *, heading: str | None = None, done: bool = False
-) -> View:
-    """The suggestions for a reflection: one full-width button each, showing its state
-    and toggling its confirmation, and a row of ❌ buttons toggling rejection. ``done``:
-    the final state, without buttons."""
-    rid = view.reflection.id
-    lines = [heading or t("saved.heading"), ""]
-    rows: list[list[InlineKeyboardButton]] = []
-    rejects: list[InlineKeyboardButton] = []
-    for suggestion in view.suggestions:
-        indicator = framework.get_indicator(suggestion.indicator_id)
-        if indicator is None:  # the framework changed since this was suggested
-            continue
-        status = view.status(indicator.id)
-        lines.append(
-            t(
-                "saved.suggestion_line",
-                mark=_mark(status),
-                id=indicator.id,
-                text=escape(indicator.text),
-            )
-        )
-        if suggestion.evidence:
-            evidence = escape(shorten(suggestion.evidence, EVIDENCE_CHARS))
-            lines.append(t("saved.evidence_line", evidence=evidence))
-        label = t(
-            "saved.indicator_button", mark=_mark(status), id=indicator.id, short=indicator.short
-        )
-        confirm = "clear" if status == "confirmed" else "confirm"
-        rows.append([button(label, cd.TagTap(rid, indicator.id, confirm))])
-        if status == "rejected":
-            unreject = t("saved.unreject_button", id=indicator.id)
-            rejects.append(button(unreject, cd.TagTap(rid, indicator.id, "clear")))
-        else:
-            reject = t("saved.reject_button", id=indicator.id)
-            rejects.append(button(reject, cd.TagTap(rid, indicator.id, "reject")))
-    shown = bool(rows)
-    if shown:
-        lines.insert(2, t("saved.suggest_heading"))
-    else:
-        lines.append(t("saved.none_found"))
-    picked = [framework.get_indicator(i) for i in view.picked]
-    if any(picked):
-        lines += ["", t("saved.picked_heading")]
-        lines += [f"✅ <b>{i.id}</b> {escape(i.text)}" for i in picked if i is not None]
-    if done:
-        return "\n".join([*lines, "", t("saved.done")]), None
-    lines += ["", t("saved.instructions") if shown else t("saved.instructions_none")]
-    if shown:
-        rows.append(rejects)
-    actions = [button(t("saved.pick_button"), cd.TagAction(rid, "pick"))]
-    if shown:
-        actions.insert(0, button(t("saved.none_button"), cd.TagAction(rid, "none")))
-    rows.append(actions)
-    rows.append([button(t("saved.done_button"), cd.TagAction(rid, "done"))])
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
-
-
-def competences(view: TagView, framework: Framework) -> View:
-    rid = view.reflection.id
-    rows = [
-        [
-            button(
-                t("saved.competence_button", number=c.number, title=c.title),
-                cd.PickCompetence(rid, c.number),
-            )
-        ]
-        for c in framework.competences
-    ]
-    rows.append([button(t("saved.back_button"), cd.TagAction(rid, "back"))])
-    return t("saved.competences_heading"), InlineKeyboardMarkup(rows)
-
-
-def indicators(view: TagView, framework: Framework, number: int) -> View:
-    rid = view.reflection.id
-    competence = framework.competence(number)
-    rows = [
-        [
-            button(
-                t("saved.indicator_button", mark=_mark(view.status(i.id)), id=i.id, short=i.short),
-                cd.TagTap(
-                    rid, i.id, "clear" if view.status(i.id) == "confirmed" else "confirm", True
-                ),
-            )
-        ]
-        for i in competence.indicators
-    ]
-    rows.append([button(t("saved.back_button"), cd.TagAction(rid, "pick"))])
-    lines = [
-        t("saved.indicators_heading", number=competence.number, title=escape(competence.title)),
-        "",
-    ]
-    lines += [
-        f"{_mark(view.status(i.id))} <b>{i.id}</b> {escape(i.text)}" for i in competence.indicators
-    ]
-    return "\n".join(lines), InlineKeyboardMarkup(rows)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.portfolio import FORMATS
 from bot.private_files import write_private
+from bot.services.about_wording import about_line
 from prompts import plain, t
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ def history(chat: TerminalChat) -> None:
         moment = (entry.reflection.finished_at or entry.reflection.started_at).astimezone(zone)
         tags = ", ".join(entry.confirmed) or "-"
         chat.say(f"{entry.number}. {moment:%a %d %b %Y %H:%M}  [{tags}]")
+        if (about := about_line(entry.reflection)) is not None:
+            chat.say(f"   {plain(about)}")
         chat.say(f"   {' '.join(entry.reflection.text.split())[:160]}")
 
 

@@ -51,7 +51,7 @@ async def test_a_suggestion_button_shows_its_state_and_toggles(fake_telegram, bo
     assert labels(saved)[f"{rid}:c"] == f"▫️ {first} {short}"
     assert labels(saved)[f"{rid}:r"] == f"❌ {first}"
     assert [saved.buttons[0]] == [[(f"▫️ {first} {short}", f"{rid}:c")]]
-    rejects = saved.buttons[-3]
+    [rejects] = [row for row in saved.buttons if all(data.endswith(":r") for _, data in row)]
     assert all(len(text) <= HALF_BUTTON_CHARS for text, _ in rejects), rejects
     assert all(len(row) == 1 for row in saved.buttons[: len(rejects)]), "full width"
 
@@ -147,7 +147,11 @@ async def test_no_suggestions_means_no_line_about_tapping_them(fake_telegram, bo
     assert t("saved.none_found") in saved.text
     assert "Tap" not in saved.text and "✅ to" not in saved.text
     assert t("saved.instructions_none") in saved.text
-    assert saved.button_texts == [t("saved.pick_button"), t("saved.done_button")]
+    assert saved.button_texts == [
+        t("saved.pick_button"),
+        t("about.ask_button"),
+        t("saved.done_button"),
+    ]
     with_suggestions = await saved_note(ann)
     assert t("saved.instructions") in with_suggestions.text
 

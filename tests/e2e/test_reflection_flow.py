@@ -314,8 +314,11 @@ async def test_history_pages_and_tags_can_be_changed_later(fake_telegram, bot):
     editor = await ann.next_message()
     assert "Reflection of" in editor.text and "note 0" in editor.text
     oldest = storage.recent_reflections(bot.db, 1001, limit=1, offset=6)[0]
-    await ann.press(editor, callback_data=f"tg:{oldest.id}:2.6:c")
-    await ann.wait_for(lambda m: m.message_id == editor.message_id and "✅ <b>2.6" in m.source_text)
+    await ann.press(editor, callback_data=f"tg:{oldest.id}:2.6:c:h")
+    tapped = await ann.wait_for(
+        lambda m: m.message_id == editor.message_id and "✅ <b>2.6" in m.source_text
+    )
+    assert "Reflection of" in tapped.text and "note 0" in tapped.text  # its heading stays
     assert storage.confirmed_indicators(bot.db, oldest.id) == ["2.6"]
     await ann.press(older, "Newer")
     await ann.wait_for(lambda m: m.message_id == older.message_id and "(1–5 of 7)" in m.text)

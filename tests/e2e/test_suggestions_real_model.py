@@ -162,7 +162,11 @@ async def test_an_admin_note_gets_no_suggestions_and_is_still_stored(
     assert t("saved.none_found") in saved.text
     assert t("saved.suggest_heading") not in saved.text and shown_suggestions(saved) == []
     assert confirm_buttons(saved, note.id) == []
-    assert saved.button_texts == [t("saved.pick_button"), t("saved.done_button")]
+    assert saved.button_texts == [
+        t("saved.pick_button"),
+        t("about.ask_button"),
+        t("saved.done_button"),
+    ]
     assert (note.kind, note.status, note.text) == ("note", "done", ADMIN)
     assert [a.text for a in storage.answers_for(bot.db, note.id)] == [ADMIN]
     assert storage.count_finished_reflections(bot.db, 1002) == 1

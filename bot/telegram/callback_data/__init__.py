@@ -7,7 +7,8 @@ existence are checked by the services, never assumed from the payload.
 One module per part of the bot holds its kinds of action, the pattern of each kind's
 payload, how a pattern's groups become the action, and how the action is written:
 ``reflecting``, ``history``, ``supervision``, ``settings`` (with nudges and /pause),
-``evidence`` (learning, goals, /progress, /export) and ``voice`` (what a voice note said);
+``evidence`` (learning, goals, /progress, /export), ``voice`` (what a voice note said)
+and ``about`` (the session a reflection is about);
 ``fields`` holds the values they share (ids, clock times, dates, invitation tokens).
 Prefixes and formats never change: buttons sent long ago must still work.
 """
@@ -15,6 +16,7 @@ Prefixes and formats never change: buttons sent long ago must still work.
 from __future__ import annotations
 
 from bot.telegram.callback_data import (
+    about,
     evidence,
     history,
     reflecting,
@@ -22,6 +24,7 @@ from bot.telegram.callback_data import (
     supervision,
     voice,
 )
+from bot.telegram.callback_data.about import AboutTap, AboutWhat
 from bot.telegram.callback_data.evidence import (
     LEARNING_KIND_NAMES,
     MAX_QUARTERS,
@@ -40,6 +43,8 @@ from bot.telegram.callback_data.history import (
     DeleteReflection,
     EditAnswer,
     ForgetChoice,
+    HistoryFilterMenu,
+    HistoryIndicatorMenu,
     HistoryOpen,
     HistoryPageNav,
     HistoryTags,
@@ -92,6 +97,8 @@ __all__ = [
     "MAX_BYTES",
     "MAX_QUARTERS",
     "TOKEN",
+    "AboutTap",
+    "AboutWhat",
     "Action",
     "CancelChoice",
     "ChooseSet",
@@ -107,6 +114,8 @@ __all__ = [
     "GoalStep",
     "GoalTap",
     "HeldChoice",
+    "HistoryFilterMenu",
+    "HistoryIndicatorMenu",
     "HistoryOpen",
     "HistoryPageNav",
     "HistoryTags",
@@ -161,6 +170,8 @@ Action = (
     | TagAction
     | PickCompetence
     | HistoryPageNav
+    | HistoryFilterMenu
+    | HistoryIndicatorMenu
     | HistoryTags
     | HistoryOpen
     | DeleteReflection
@@ -197,9 +208,10 @@ Action = (
     | ReviewAnswer
     | DigestChoice
     | VoiceChoice
+    | AboutTap
 )
 
-_MODULES = (reflecting, supervision, history, settings, evidence, voice)
+_MODULES = (reflecting, supervision, history, settings, evidence, voice, about)
 # Every pattern starts with its own two-letter prefix and a colon, so at most one of them
 # matches a payload and their order does not matter; a prefix used twice would let one kind
 # read another's old buttons, so it stops the bot from starting.
@@ -212,6 +224,8 @@ if _SHARED := sorted({prefix for prefix in _PREFIXES if _PREFIXES.count(prefix) 
 # that no button can carry is refused here rather than sent: what the error then says.
 _PARSED_BACK = {
     **dict.fromkeys(evidence.PARSED_BACK, "not a well-formed action"),
+    **dict.fromkeys(about.PARSED_BACK, "not a well-formed action"),
+    **dict.fromkeys(history.PARSED_BACK, "not a well-formed history action"),
     **dict.fromkeys(settings.PARSED_BACK, "not a well-formed settings action"),
 }
 

@@ -1,4 +1,5 @@
-"""Buttons of /history: its pages, opening a reflection or its tags, deleting one, editing an
+"""Buttons of /history: its pages (all reflections, or those evidencing a competence or an
+indicator), choosing that filter, opening a reflection or its tags, deleting one, editing an
 answer, and /forget's confirmation."""
 
 from __future__ import annotations
@@ -9,10 +10,33 @@ from typing import Literal
 
 from bot.telegram.callback_data.fields import NUMBER, Groups, Rule
 
+# A filter as typed after /history: a competence ("3") or an indicator ("2.3").
+FILTER = r"(\d{1,2}(?:\.\d{1,2})?)"
+
 
 @dataclass(frozen=True)
 class HistoryPageNav:
+    """A page of /history; ``by``: only reflections evidencing that competence or
+    indicator (None: all of them)."""
+
     page: int
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryFilterMenu:
+    """The competences to filter /history by, tapped on that page of that list."""
+
+    page: int
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryIndicatorMenu:
+    """The indicators of the competence a filtered list is of, to narrow it to one."""
+
+    page: int
+    by: str
 
 
 @dataclass(frozen=True)
@@ -50,8 +74,12 @@ class ForgetChoice:
 def encode(action: object) -> str | None:
     """The payload of one of these actions, or None if it is not one of them."""
     match action:
-        case HistoryPageNav(page):
-            return f"hp:{page}"
+        case HistoryPageNav(page, by):
+            return f"hp:{page}" + (f":{by}" if by is not None else "")
+        case HistoryFilterMenu(page, by):
+            return f"hf:{page}" + (f":{by}" if by is not None else "")
+        case HistoryIndicatorMenu(page, by):
+            return f"hn:{page}:{by}"
         case HistoryTags(rid):
             return f"ht:{rid}"
         case HistoryOpen(rid):
@@ -65,8 +93,20 @@ def encode(action: object) -> str | None:
     return None
 
 
+# Kinds carrying a filter, which could be written with one no button can carry.
+PARSED_BACK = {HistoryPageNav, HistoryFilterMenu, HistoryIndicatorMenu}
+
+
 def _page(groups: Groups) -> HistoryPageNav:
-    return HistoryPageNav(int(groups[0]))  # type: ignore[arg-type]
+    return HistoryPageNav(int(groups[0]), groups[1])  # type: ignore[arg-type]
+
+
+def _filter_menu(groups: Groups) -> HistoryFilterMenu:
+    return HistoryFilterMenu(int(groups[0]), groups[1])  # type: ignore[arg-type]
+
+
+def _indicator_menu(groups: Groups) -> HistoryIndicatorMenu:
+    return HistoryIndicatorMenu(int(groups[0]), groups[1])  # type: ignore[arg-type]
 
 
 def _tags(groups: Groups) -> HistoryTags:
@@ -90,7 +130,9 @@ def _forget(groups: Groups) -> ForgetChoice:
 
 
 PATTERNS: list[Rule] = [
-    (re.compile(r"hp:(\d{1,6})"), _page),
+    (re.compile(rf"hp:(\d{{1,6}})(?::{FILTER})?"), _page),
+    (re.compile(rf"hf:(\d{{1,6}})(?::{FILTER})?"), _filter_menu),
+    (re.compile(rf"hn:(\d{{1,6}}):{FILTER}"), _indicator_menu),
     (re.compile(rf"ht:{NUMBER}"), _tags),
     (re.compile(rf"ho:{NUMBER}"), _open),
     (re.compile(rf"dr:{NUMBER}:(ask|yes|no)"), _delete),

@@ -41,24 +41,28 @@ class NoteChoice:
 
 @dataclass(frozen=True)
 class TagTap:
-    """Set an indicator's state; ``picker``: tapped in the competence picker (re-render it)."""
+    """Set an indicator's state; ``picker``: tapped in the competence picker (re-render it);
+    ``past``: in a tag editor opened from /history (its heading names the reflection)."""
 
     reflection_id: int
     indicator_id: str
     choice: Literal["confirm", "reject", "clear"]
     picker: bool = False
+    past: bool = False
 
 
 @dataclass(frozen=True)
 class TagAction:
     reflection_id: int
     action: Literal["none", "done", "pick", "back"]
+    past: bool = False  # in a tag editor opened from /history
 
 
 @dataclass(frozen=True)
 class PickCompetence:
     reflection_id: int
     number: int
+    past: bool = False  # in a tag editor opened from /history
 
 
 @dataclass(frozen=True)
@@ -88,12 +92,13 @@ def encode(action: object) -> str | None:
             return f"cx:{what}:{rid}"
         case NoteChoice(what, rid):
             return f"nt:{what}:{rid}"
-        case TagTap(rid, indicator, choice, picker):
-            return f"tg:{rid}:{indicator}:{_CHOICE_CODES[choice]}{':p' if picker else ''}"
-        case TagAction(rid, what):
-            return f"ta:{rid}:{what}"
-        case PickCompetence(rid, number):
-            return f"pc:{rid}:{number}"
+        case TagTap(rid, indicator, choice, picker, past):
+            flags = f"{':p' if picker else ''}{':h' if past else ''}"
+            return f"tg:{rid}:{indicator}:{_CHOICE_CODES[choice]}{flags}"
+        case TagAction(rid, what, past):
+            return f"ta:{rid}:{what}{':h' if past else ''}"
+        case PickCompetence(rid, number, past):
+            return f"pc:{rid}:{number}{':h' if past else ''}"
         case HeldChoice(choice, token):
             return f"hd:{choice}:{token}"
     return None
@@ -121,16 +126,16 @@ def _note(groups: Groups) -> NoteChoice:
 
 
 def _tag_tap(groups: Groups) -> TagTap:
-    rid, indicator, code, picker = groups
-    return TagTap(int(rid), indicator, _CODE_CHOICES[code], picker is not None)  # type: ignore[arg-type,index]
+    rid, indicator, code, picker, past = groups
+    return TagTap(int(rid), indicator, _CODE_CHOICES[code], picker is not None, past is not None)  # type: ignore[arg-type,index]
 
 
 def _tag_action(groups: Groups) -> TagAction:
-    return TagAction(int(groups[0]), groups[1])  # type: ignore[arg-type]
+    return TagAction(int(groups[0]), groups[1], groups[2] is not None)  # type: ignore[arg-type]
 
 
 def _pick_competence(groups: Groups) -> PickCompetence:
-    return PickCompetence(int(groups[0]), int(groups[1]))  # type: ignore[arg-type]
+    return PickCompetence(int(groups[0]), int(groups[1]), groups[2] is not None)  # type: ignore[arg-type]
 
 
 def _held(groups: Groups) -> HeldChoice:
@@ -143,8 +148,8 @@ PATTERNS: list[Rule] = [
     (re.compile(rf"op:(resume|restart|discard):{NUMBER}"), _open),
     (re.compile(rf"cx:(keep|drop|continue):{NUMBER}"), _cancel),
     (re.compile(rf"nt:(save|drop):{NUMBER}"), _note),
-    (re.compile(rf"tg:{NUMBER}:(\d{{1,2}}\.\d{{1,2}}):([crx])(:p)?"), _tag_tap),
-    (re.compile(rf"ta:{NUMBER}:(none|done|pick|back)"), _tag_action),
-    (re.compile(rf"pc:{NUMBER}:(\d{{1,2}})"), _pick_competence),
+    (re.compile(rf"tg:{NUMBER}:(\d{{1,2}}\.\d{{1,2}}):([crx])(:p)?(:h)?"), _tag_tap),
+    (re.compile(rf"ta:{NUMBER}:(none|done|pick|back)(:h)?"), _tag_action),
+    (re.compile(rf"pc:{NUMBER}:(\d{{1,2}})(:h)?"), _pick_competence),
     (re.compile(rf"hd:(initials|keep|rewrite):{NUMBER}"), _held),
 ]

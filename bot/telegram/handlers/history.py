@@ -1,14 +1,17 @@
-"""/history: recent reflections a page at a time; open one whole, rewrite an answer, delete it."""
+"""/history: recent reflections a page at a time (all, or those evidencing a competence or an
+indicator); open one whole, rewrite an answer, delete it."""
 
 from __future__ import annotations
 
 from telegram import Update
 
+from bot.services import NotFound, history_filter
 from bot.telegram import callback_data as cd
-from bot.telegram import history_views, learning_views, privacy_views, views
+from bot.telegram import history_views, learning_views, privacy_views
 from bot.telegram.context import Context
 from bot.telegram.handlers import supervision
 from bot.telegram.handlers.common import button_handler, consented_user, edit, reply
+from bot.telegram.handlers.tagging import tag_editor
 from prompts import t
 from storage import User
 
@@ -17,7 +20,13 @@ async def history(update: Update, context: Context) -> None:
     user = await consented_user(update, context)
     if user is None:
         return
-    page = context.services.history.page(user.id, 0)
+    services = context.services
+    try:  # "/history 3" or "/history 2.3": only what evidences that competence or indicator
+        chosen = history_filter(services.framework, " ".join(context.args or ()) or None)
+    except NotFound:
+        await reply(update, history_views.filter_help(services.framework))
+        return
+    page = services.history.page(user.id, 0, chosen)
     await reply(update, history_views.history(page, user.timezone))
 
 
@@ -25,9 +34,34 @@ async def history(update: Update, context: Context) -> None:
 async def history_page(
     update: Update, context: Context, user: User, action: cd.HistoryPageNav
 ) -> None:
-    page = context.services.history.page(user.id, action.page)
+    services = context.services
+    chosen = history_filter(services.framework, action.by)
+    page = services.history.page(user.id, action.page, chosen)
     await update.callback_query.answer()
     await edit(update.callback_query, history_views.history(page, user.timezone))
+
+
+@button_handler(cd.HistoryFilterMenu)
+async def history_filter_menu(
+    update: Update, context: Context, user: User, action: cd.HistoryFilterMenu
+) -> None:
+    """The competences to filter the list by, in place of the list."""
+    framework = context.services.framework
+    history_filter(framework, action.by)  # an old button's filter the framework lacks: stale
+    await update.callback_query.answer()
+    await edit(update.callback_query, history_views.filter_menu(framework, action))
+
+
+@button_handler(cd.HistoryIndicatorMenu)
+async def history_indicator_menu(
+    update: Update, context: Context, user: User, action: cd.HistoryIndicatorMenu
+) -> None:
+    """The indicators of the filtered list's competence, to narrow it to one."""
+    services = context.services
+    competence = history_filter(services.framework, action.by).competence
+    counts = services.history.indicator_counts(user.id, competence)
+    await update.callback_query.answer()
+    await edit(update.callback_query, history_views.indicator_menu(competence, counts, action))
 
 
 @button_handler(cd.HistoryTags)
@@ -35,11 +69,9 @@ async def history_tags(
     update: Update, context: Context, user: User, action: cd.HistoryTags
 ) -> None:
     """Open the tag editor for one past reflection, in a new message."""
-    services = context.services
-    view = services.tagging.view(user.id, action.reflection_id)
+    view = context.services.tagging.view(user.id, action.reflection_id)
     await update.callback_query.answer()
-    heading = history_views.reflection_heading(view, user.timezone)
-    await reply(update, views.tags(view, services.framework, heading=heading))
+    await reply(update, tag_editor(context, user, view, past=True))
 
 
 @button_handler(cd.HistoryOpen)

@@ -24,6 +24,7 @@ from bot.telegram.handlers.common import (
     showing,
     working,
 )
+from bot.telegram.handlers.tagging import tag_editor
 from prompts import t
 from storage import User
 
@@ -160,9 +161,10 @@ async def show_finished(
     button (``query``): in place of that button's message, so the saving is said once."""
     user_id = update.effective_user.id
     shown: views.View | str = t("cancel.stopped_empty")
-    if finished is not None:
+    user = context.services.users.get(user_id)
+    if finished is not None and user is not None:
         view = context.services.tagging.view(user_id, finished.reflection.id)
-        shown = views.tags(view, context.services.framework)
+        shown = tag_editor(context, user, view)
     await (reply(update, shown) if query is None else edit(query, shown))
     if finished is None:
         return

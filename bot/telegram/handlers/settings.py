@@ -23,7 +23,7 @@ from bot.services.typed_settings import Awaiting, could_be_typed_setting
 from bot.telegram import callback_data as cd
 from bot.telegram import learning_views, settings_views, supervision_views, views
 from bot.telegram.context import Context
-from bot.telegram.handlers import learning, review, supervision
+from bot.telegram.handlers import about, learning, review, supervision
 from bot.telegram.handlers.common import (
     A,
     ButtonHandler,
@@ -431,6 +431,8 @@ async def _typed(context: Context, user: User, awaiting: Awaiting, text: str) ->
             return await review.typed(context, user, awaiting, text)
         case "digest_time":
             return supervision.typed_digest_time(context, user, text), True
+        case "about_name" | "about_date":
+            return about.typed(context, user, awaiting, text), True
     raise ValueError(f"not a typed setting: {awaiting.what}")
 
 

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.services import TagView
 from bot.telegram import callback_data as cd
-from bot.telegram import views
+from bot.telegram import tag_views
 from bot.telegram.context import Context
 from bot.telegram.handlers.common import button_handler, edit
+from bot.telegram.views import View
 from prompts import t
 from storage import User
+
+
+def tag_editor(
+    context: Context, user: User, view: TagView, *, past: bool = False, done: bool = False
+) -> View:
+    """A reflection's tag editor, with what it is about. ``past``: opened from /history,
+    so its heading names the reflection."""
+    reflection = view.reflection
+    return tag_views.tags(
+        view,
+        context.services.framework,
+        heading=tag_views.past_heading(reflection, user.timezone) if past else None,
+        about=context.services.about.about(user.id, reflection.id),
+        past=past,
+        done=done,
+    )
 
 
 @button_handler(cd.TagTap)
@@ -22,9 +40,9 @@ async def tag_tap(update: Update, context: Context, user: User, action: cd.TagTa
     await query.answer()
     if action.picker:
         competence = services.framework.indicator(action.indicator_id).competence
-        await edit(query, views.indicators(view, services.framework, competence))
+        await edit(query, tag_views.indicators(view, services.framework, competence, action.past))
     else:
-        await edit(query, views.tags(view, services.framework))
+        await edit(query, tag_editor(context, user, view, past=action.past))
 
 
 @button_handler(cd.TagAction)
@@ -37,13 +55,13 @@ async def tag_action(update: Update, context: Context, user: User, action: cd.Ta
         view = services.tagging.view(user.id, action.reflection_id)
     if action.action == "pick":
         await query.answer()
-        await edit(query, views.competences(view, services.framework))
+        await edit(query, tag_views.competences(view, services.framework, action.past))
     elif action.action == "done":
         await query.answer()  # the message says it: no toast saying it again
-        await edit(query, views.tags(view, services.framework, done=True))
+        await edit(query, tag_editor(context, user, view, past=action.past, done=True))
     else:
         await query.answer(t("saved.none_chosen") if action.action == "none" else None)
-        await edit(query, views.tags(view, services.framework))
+        await edit(query, tag_editor(context, user, view, past=action.past))
 
 
 @button_handler(cd.PickCompetence)
@@ -57,4 +75,4 @@ async def pick_competence(
         await query.answer(t("errors.stale_button"), show_alert=True)
         return
     await query.answer()
-    await edit(query, views.indicators(view, services.framework, action.number))
+    await edit(query, tag_views.indicators(view, services.framework, action.number, action.past))

@@ -89,6 +89,7 @@ def ann(services, clock):
         rejected=("3.1",),
         session_id=club.id,
     )
+    storage.set_about(db, made.guided.id, club.name, date(2026, 9, 8))
     storage.save_suggestions(
         db,
         made.guided.id,
@@ -247,7 +248,7 @@ def test_guided_answers_keep_their_questions_and_skipped_ones_are_left_out(portf
         ),
     )
     assert (guided.set_name, guided.kind) == ("What? So what? Now what?", "guided")
-    assert guided.session == "Tuesday youth club"
+    assert (guided.session, guided.session_date) == ("Tuesday youth club", date(2026, 9, 8))
     assert guided.written_at == datetime(2026, 9, 8, 21, 45, tzinfo=LONDON)
     assert guided.learning is None and guided.goal_id is None
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.telegram import callback_data as cd
 from bot.telegram import views
-from bot.telegram.history_views import MESSAGE_CHARS
+from bot.telegram.views import MESSAGE_CHARS
 from prompts import QuestionSet, load_question_sets
 
 SETS = list(load_question_sets().values())

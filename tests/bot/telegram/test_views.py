@@ -2,9 +2,9 @@
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from bot.services.history import AnswerItem, ReflectionDetail
+from bot.services.history import AnswerItem, HistoryEntry, HistoryPage, ReflectionDetail
 from bot.telegram import history_views as views
 from storage import Answer, Reflection
 
@@ -51,3 +51,31 @@ def test_one_enormous_word_is_cut_hard():
     pages = views.reflection_detail(detail_with(["z" * 10_000]), "Europe/London")
     assert sum(text.count("z") for text, _ in pages) == 10_000
     assert all(units(text) <= views.MESSAGE_CHARS for text, _ in pages)
+
+
+def entry(number: int, text: str, about: str | None = None) -> HistoryEntry:
+    reflection = Reflection(
+        number,
+        1,
+        "note",
+        "quick",
+        1,
+        "done",
+        NOW,
+        NOW,
+        text,
+        about=about,
+        session_date=date(2026, 11, 22) if about else None,
+    )
+    return HistoryEntry(number, reflection, [f"{c}.{i}" for c in range(1, 8) for i in range(1, 9)])
+
+
+def test_a_page_of_long_entries_fits_by_cutting_their_excerpts_shorter():
+    wide = "😀" * 2000  # two units each: the longest an excerpt can show
+    page = HistoryPage([entry(n, wide, "🎈" * 60) for n in range(1, 6)], 0, 2, 10)
+    text, _ = views.history(page, "Europe/London")
+    assert units(text) <= views.MESSAGE_CHARS
+    assert text.count("🎈" * 60) == 5 and text.count("session of Sun 22 Nov 2026") == 5
+    assert "Evidence: 1.1, 1.2" in text and "7.8" in text  # every id is still listed
+    ordinary, _ = views.history(HistoryPage([entry(1, "word " * 100)], 0, 1, 1), "Europe/London")
+    assert ("word " * 31).strip() in ordinary  # a page that fits keeps its full excerpts
