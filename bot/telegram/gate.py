@@ -10,6 +10,7 @@ chat (anonymous admins, channels) never count as a person.
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from telegram import ChatMember, MessageEntity, Update
 from telegram.constants import ChatType
@@ -122,24 +123,40 @@ async def at_a_human_pace(update: object, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+# What an update means to a "your next text message is ..." wait (a rewrite asked for from
+# /history, a typed setting, a transcript being corrected): nothing ("ignore": an edit,
+# a block, a button of the wait's own), the text it waits for, /cancel, or anything else
+# the practitioner does first ("moved_on": a command, another button, a photo), which
+# ends the wait so a later message never lands somewhere by surprise.
+NextMessage = Literal["ignore", "text", "cancel", "moved_on"]
+
+
+def next_message(update: object, keeps: tuple[type, ...] = ()) -> NextMessage:
+    """What ``update`` is to a wait for the next text message; ``keeps``: the kinds of
+    button that belong to the wait (or come before it) and leave it as it is."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return "ignore"
+    if update.edited_message is not None or update.my_chat_member is not None:
+        return "ignore"
+    query = update.callback_query
+    if query is not None and isinstance(cd.parse(query.data), keeps):
+        return "ignore"
+    text = update.message.text if update.message is not None else None
+    if text is None:
+        return "moved_on"
+    if not text.startswith("/"):
+        return "text"
+    return "cancel" if text.split(maxsplit=1)[0].split("@")[0] == "/cancel" else "moved_on"
+
+
 async def rewrites_take_the_next_message(update: object, context: Context) -> None:
     """A rewrite asked for from /history takes the practitioner's next text message.
     Anything else they do first (a command, another button) means they moved on: the
     rewrite ends, so a later message can never overwrite a saved answer by surprise.
     /cancel ends it itself, and says so; the identifier guard's buttons belong to it."""
-    if not isinstance(update, Update) or update.effective_user is None:
-        return
-    if update.edited_message is not None:
-        return
-    message = update.message
-    if message is not None and message.text is not None:
-        command = message.text.split(maxsplit=1)[0].split("@")[0] if message.text else ""
-        if not command.startswith("/") or command == "/cancel":
-            return
-    query = update.callback_query
-    if query is not None and isinstance(cd.parse(query.data), cd.EditAnswer | cd.HeldChoice):
-        return
-    context.services.editing.cancel_edit(update.effective_user.id)
+    if next_message(update, (cd.EditAnswer, cd.HeldChoice)) == "moved_on":
+        assert isinstance(update, Update) and update.effective_user is not None
+        context.services.editing.cancel_edit(update.effective_user.id)
 
 
 async def present_again(update: object, context: Context) -> None:

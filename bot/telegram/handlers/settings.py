@@ -23,6 +23,7 @@ from bot.services.typed_settings import Awaiting, could_be_typed_setting
 from bot.telegram import callback_data as cd
 from bot.telegram import learning_views, settings_views, supervision_views, views
 from bot.telegram.context import Context
+from bot.telegram.gate import next_message
 from bot.telegram.handlers import about, learning, review, supervision
 from bot.telegram.handlers.common import (
     A,
@@ -338,21 +339,20 @@ async def typed_input(update: object, context: Context) -> None:
     does first (another command, another button, a photo) means they moved on: the wait
     ends, and the update goes on as usual. /cancel ends it and says so. A wait older than
     10 minutes is over by itself: the text is handled as usual."""
-    if not isinstance(update, Update) or update.effective_user is None:
+    kind = next_message(update)
+    if kind == "ignore":
         return
-    if update.edited_message is not None or update.my_chat_member is not None:
-        return
+    assert isinstance(update, Update) and update.effective_user is not None
     typed = context.services.typed_settings
     awaiting = typed.awaiting(update.effective_user.id)
     if awaiting is None:
         return
-    text = update.message.text if update.message is not None else None
-    if text is not None and not text.startswith("/"):
-        if await _take_typed(update, context, awaiting, text):
+    if kind == "text":
+        if await _take_typed(update, context, awaiting, update.message.text):
             raise ApplicationHandlerStop
         return
     typed.clear(update.effective_user.id)
-    if text is not None and text.split(maxsplit=1)[0].split("@")[0] == "/cancel":
+    if kind == "cancel":
         await reply(update, t("settings.typed_cancelled"))
         raise ApplicationHandlerStop
 

@@ -26,6 +26,7 @@ from bot.services.voice_notes import (
 from bot.telegram import callback_data as cd
 from bot.telegram import views, voice_views
 from bot.telegram.context import Context
+from bot.telegram.gate import next_message
 from bot.telegram.handlers.common import (
     SLOW_WORK,
     button_handler,
@@ -170,22 +171,19 @@ async def corrections_take_the_next_message(update: object, context: Context) ->
     """After "Correct it", the practitioner's next text message replaces the transcript
     and goes on as typed text. Anything else they do first (a command, another button, a
     new voice note) ends the correction; the transcript keeps its buttons."""
-    if not isinstance(update, Update) or update.effective_user is None:
+    kind = next_message(update, (cd.VoiceChoice, cd.HeldChoice))
+    if kind == "ignore":
         return
-    if update.edited_message is not None:
-        return
+    assert isinstance(update, Update) and update.effective_user is not None
     voice = context.services.voice
     user_id = update.effective_user.id
-    query = update.callback_query
-    if query is not None and isinstance(cd.parse(query.data), cd.VoiceChoice | cd.HeldChoice):
-        return
-    message = update.message
     transcript = voice.being_corrected(user_id)
     if transcript is None:
         return
-    if message is None or message.text is None or message.text.startswith("/"):
+    if kind != "text":
         voice.stop_correction(user_id)
         return
+    message = update.message
     user = await consented_user(update, context)
     if user is None:
         return
