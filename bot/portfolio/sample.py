@@ -19,19 +19,15 @@ from bot.portfolio.document import (
     Verification,
 )
 from framework import Framework, load_framework
+from prompts import load_question_sets
 
 ZONE = ZoneInfo("Europe/London")
-WHAT_SO_WHAT = (
-    "What? Describe what happened in the session: who was there, what you did, what they did.",
-    "So what? Why does it matter? What did you learn about the people, the community or "
-    "your own practice?",
-    "Now what? What will you do next, or differently, because of this?",
-)
-LEARNING_QUESTIONS = (
-    "What was the learning? (a course, training, reading, shadowing, a conversation…)",
-    "What did you learn from it?",
-    "How will it change your practice?",
-)
+# Each guided set's questions as the bot asks them today; a note has no question.
+QUESTIONS = {
+    question_set.name: tuple(q.text for q in question_set.questions)
+    for question_set in load_question_sets().values()
+    if question_set.kind != "note"
+}
 
 # (days before the end, set, answers, confirmed indicators, session)
 _REFLECTIONS: list[tuple[int, str, tuple[str, ...], tuple[str, ...], str | None]] = [
@@ -198,22 +194,7 @@ def sample_portfolio(
             reflection_id = next(number)
             day = end - timedelta(days=(days_before + 85 * copy) % span)
             written = datetime.combine(day, time(20, 15), ZONE)
-            questions = (
-                WHAT_SO_WHAT
-                if set_name.startswith("What?")
-                else LEARNING_QUESTIONS
-                if set_name == "Professional learning"
-                else ("",) * 6
-                if set_name == "Quick note" or set_name == "Weekly question"
-                else (
-                    "Description: what happened?",
-                    "Feelings: what were you thinking and feeling at the time?",
-                    "Evaluation: what went well, and what didn't?",
-                    "Analysis: why did things go the way they did?",
-                    "Conclusion: what have you learned? What else could you have done?",
-                    "Action plan: if it happened again, what would you do?",
-                )
-            )
+            questions = QUESTIONS.get(set_name, ("",) * len(answers))
             learning = None
             goal_id = None
             if set_name == "Professional learning":
@@ -237,6 +218,7 @@ def sample_portfolio(
                     ),
                     confirmed=tuple(i for i in framework.indicator_ids if i in confirmed),
                     session=session,
+                    session_date=day if session else None,
                     learning=learning,
                     goal_id=goal_id,
                 )

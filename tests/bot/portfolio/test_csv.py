@@ -38,7 +38,7 @@ def test_guided_text_keeps_each_question_above_its_answer():
     blocks = youth_club["text"].split("\n\n")
     assert len(blocks) == 3
     question, answer = blocks[1].split("\n")
-    assert question.startswith("So what? Why does it matter?")
+    assert question.startswith("So what? What did it tell you about the people")
     assert answer.startswith("They negotiated the budget")
     assert youth_club["question_set"] == "What? So what? Now what?"
     assert youth_club["session"] == "Tuesday youth club"

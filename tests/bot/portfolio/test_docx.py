@@ -105,7 +105,7 @@ def test_hours_and_goals(sample):
 
 def test_reflections_question_in_bold_then_answer_printed_once(sample):
     evidence = section(sample, wording.EVIDENCE_TITLE)
-    question = "So what? Why does it matter? What did you learn about the people, the "
+    question = "So what? What did it tell you about the people you work with, or about "
     at = next(i for i, p in enumerate(sample.paragraphs) if p.text.startswith(question))
     asked, answered = sample.paragraphs[at], sample.paragraphs[at + 1]
     assert all(run.bold for run in asked.runs)

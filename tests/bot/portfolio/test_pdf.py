@@ -143,7 +143,7 @@ def test_coverage_hours_and_goals(sample_text: str) -> None:
 def test_reflections_under_their_indicators_with_questions_and_answers(sample_text: str) -> None:
     evidence = sample_text[sample_text.index(wording.EVIDENCE_TITLE) :]
     assert "1.2 investigate internal views and information relating to the area" in evidence
-    assert "So what? Why does it matter?" in evidence
+    assert "So what? What did it tell you about the people" in evidence
     assert "It is the first time the Polish families have spoken at the council." in evidence
     assert "„Biblioteka to nasze serce”" in evidence
     assert "Evidence for: 1.2, 5.2, 6.3" in evidence
