@@ -220,6 +220,11 @@ class IntakeService:
         held = storage.held_text_for(self._db, user_id)
         return None if held is None else self._held(held)
 
+    async def identifiers_in(self, text: str, own_names: Collection[str] = ()) -> list[Finding]:
+        """What could identify someone in a short text that is not a reflection (a name
+        given to one), checked like every message, off the event loop."""
+        return await self._find(text, own_names)
+
     # -- internals -------------------------------------------------------------------------
 
     async def _find(self, text: str, own_names: Collection[str]) -> list[Finding]:

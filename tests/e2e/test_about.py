@@ -153,3 +153,16 @@ async def test_every_indicator_tagged_still_fits_one_message(fake_telegram, bot)
     assert "Reflection of" in editor.text
     done = await tap(ann, editor, t("saved.done_button"))
     assert t("saved.done") in done.text and shown_units(done.source_text) <= MESSAGE_CHARS
+
+
+async def test_a_name_that_could_identify_someone_is_refused(fake_telegram, bot):
+    ann = fake_telegram.user(1001, "Ann")
+    await agree(ann)
+    saved = await saved_note(ann)
+    chooser = await tap(ann, saved, t("about.ask_button"))
+    await tap(ann, chooser, t("about.type_name_button"))
+    refused = await say(ann, "Jamie Smith's mentoring")
+    assert "could identify someone" in refused.text
+    assert latest(bot).about is None
+    editor = await say(ann, "JS mentoring")  # still waiting for the name: initials are fine
+    assert "📍 JS mentoring" in editor.text and latest(bot).about == "JS mentoring"

@@ -56,13 +56,17 @@ async def about_tap(update: Update, context: Context, user: User, action: cd.Abo
     await edit(query, tag_editor(context, user, view, past=past))
 
 
-def typed(context: Context, user: User, awaiting: Awaiting, text: str) -> View:
+async def typed(context: Context, user: User, awaiting: Awaiting, text: str) -> View:
     """A name or a session date typed after a tap: stored, then the tag editor again, in
-    a new message that names the reflection."""
-    about = context.services.about
+    a new message that names the reflection. A name that could identify someone (a
+    person's name, a phone number…) is refused, as it would go into every export."""
+    services = context.services
+    about = services.about
     rid = awaiting.target_id
     assert rid is not None
     if awaiting.what == "about_name":
+        if await services.intake.identifiers_in(text, [user.display_name]):
+            raise InvalidSetting("about.name_identifies")
         try:
             about.name(user.id, rid, text)
         except InvalidName:

@@ -432,7 +432,7 @@ async def _typed(context: Context, user: User, awaiting: Awaiting, text: str) ->
         case "digest_time":
             return supervision.typed_digest_time(context, user, text), True
         case "about_name" | "about_date":
-            return about.typed(context, user, awaiting, text), True
+            return await about.typed(context, user, awaiting, text), True
     raise ValueError(f"not a typed setting: {awaiting.what}")
 
 
