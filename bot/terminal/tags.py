@@ -1,4 +1,5 @@
-"""A saved reflection's suggested indicators, and the answers that tag it (c1 r2 2.6 none)."""
+"""A saved reflection's suggested indicators, and the answers that tag it (c1 r2 2.6 none)
+or say what it was about (@1, @ a name: see ``about``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.services import Finished, ServiceError
 from bot.services.tagging import TagView
+from bot.terminal.about import apply_about, show_about
 from bot.terminal.dialogue import command_of
 from prompts import t
 
@@ -41,6 +43,10 @@ async def show_finished(chat: TerminalChat, finished: Finished | None) -> None:
         if not answer or command_of(answer) == "/cancel":  # or the input ended, or /quit
             chat.say(t("saved.done"))
             return
+        if answer.startswith("@"):  # what it was about
+            await apply_about(chat, rid, answer[1:])
+            view = show_tags(chat, rid)
+            continue
         tokens = tag_tokens(answer)
         if tokens is None:
             chat.say(t("saved.done"))
@@ -73,6 +79,7 @@ def show_tags(chat: TerminalChat, rid: int) -> TagView:
     for indicator_id in view.picked:
         chat.say(f"  + [confirmed] {indicator_id} {framework.indicator(indicator_id).text}")
     chat.say(t("chat.tag_prompt"))
+    show_about(chat, rid)
     return view
 
 
