@@ -4,7 +4,7 @@ Everything else talks to the database through the functions exported here, which
 take a :class:`sqlite_utils.Database` and return plain dataclasses.
 """
 
-from storage.about import NamedBefore, names_given, set_about, set_about_session
+from storage.about import NamedBefore, names_given, set_about
 from storage.backup import DatabaseFileError, backup_database, check_database
 from storage.database import checkpoint, open_database
 from storage.digests import (
@@ -179,7 +179,6 @@ __all__ = [
     "NamedBefore",
     "names_given",
     "set_about",
-    "set_about_session",
     "Answer",
     "AnswerEdit",
     "Comment",

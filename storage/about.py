@@ -18,22 +18,19 @@ class NamedBefore:
 
 
 def set_about(
-    db: sqlite_utils.Database, reflection_id: int, about: str | None, session_date: date | None
+    db: sqlite_utils.Database,
+    reflection_id: int,
+    about: str | None,
+    session_date: date | None,
+    *,
+    session_id: int | None,
 ) -> None:
-    """Record (or, with None, clear) what a reflection is about and the session's date.
-    The link to a regular session goes with a new name; the caller passes it again if the
-    name is a regular session's."""
+    """Record (or, with None, clear) what a reflection is about, the session's date and
+    the regular session it names (None: a name of the practitioner's own, or none)."""
     db.execute(
-        "UPDATE reflections SET about = ?, session_date = ? WHERE id = ?",
-        [about, session_date.isoformat() if session_date else None, reflection_id],
+        "UPDATE reflections SET about = ?, session_date = ?, session_id = ? WHERE id = ?",
+        [about, session_date.isoformat() if session_date else None, session_id, reflection_id],
     )
-
-
-def set_about_session(
-    db: sqlite_utils.Database, reflection_id: int, session_id: int | None
-) -> None:
-    """Link a reflection to one of the practitioner's regular sessions, or unlink it."""
-    db.execute("UPDATE reflections SET session_id = ? WHERE id = ?", [session_id, reflection_id])
 
 
 def names_given(db: sqlite_utils.Database, user_id: int, limit: int) -> list[NamedBefore]:

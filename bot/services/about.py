@@ -147,21 +147,22 @@ class AboutService:
         current = self.about(user_id, reflection_id)
         if not current.written - timedelta(days=DAYS_BACK) <= day <= current.written:
             raise InvalidDay(day.isoformat())
-        storage.set_about(self._db, reflection_id, current.name, day)
+        storage.set_about(
+            self._db, reflection_id, current.name, day, session_id=current.reflection.session_id
+        )
         return self.about(user_id, reflection_id)
 
     def clear(self, user_id: int, reflection_id: int) -> About:
         """Not about any one session: no name, no date, no link to a regular session."""
         self.about(user_id, reflection_id)
-        storage.set_about(self._db, reflection_id, None, None)
-        storage.set_about_session(self._db, reflection_id, None)
+        storage.set_about(self._db, reflection_id, None, None, session_id=None)
         return self.about(user_id, reflection_id)
 
     def _name(self, current: About, name: str, session_id: int | None, held: date | None) -> About:
         """Give the name; a date already given stays, else the session's or the day written."""
         rid = current.reflection.id
-        storage.set_about(self._db, rid, name, current.day or held or current.written)
-        storage.set_about_session(self._db, rid, session_id)
+        day = current.day or held or current.written
+        storage.set_about(self._db, rid, name, day, session_id=session_id)
         return self.about(current.reflection.user_id, rid)
 
     def _zone(self, user_id: int) -> ZoneInfo:

@@ -139,7 +139,7 @@ class ReflectingService:
         if session is None or user is None:
             return reflection
         held = last_held(session, reflection.started_at, ZoneInfo(user.timezone))
-        storage.set_about(self._db, reflection.id, session.name, held)
+        storage.set_about(self._db, reflection.id, session.name, held, session_id=session.id)
         return storage.get_reflection(self._db, reflection.id) or reflection
 
     def _next_step(self, reflection: Reflection) -> QuestionStep | None:

@@ -24,22 +24,22 @@ def finished(db, user_id: int, text: str = "note") -> storage.Reflection:
 def test_a_name_and_a_date_are_kept_and_cleared(db):
     note = finished(db, 1)
     assert (note.about, note.session_date) == (None, None)
-    storage.set_about(db, note.id, "Tuesday youth club", date(2026, 11, 22))
+    storage.set_about(db, note.id, "Tuesday youth club", date(2026, 11, 22), session_id=None)
     kept = storage.get_reflection(db, note.id)
     assert (kept.about, kept.session_date) == ("Tuesday youth club", date(2026, 11, 22))
-    storage.set_about(db, note.id, None, None)
+    storage.set_about(db, note.id, None, None, session_id=None)
     cleared = storage.get_reflection(db, note.id)
     assert (cleared.about, cleared.session_date) == (None, None)
 
 
 def test_names_given_are_each_once_newest_first_and_only_the_practitioners(db):
     for name in ["ESOL Thursday", "Tuesday youth club", "esol thursday", "Parents' group"]:
-        storage.set_about(db, finished(db, 1).id, name, None)
-    storage.set_about(db, finished(db, 2).id, "Bo's group", None)
+        storage.set_about(db, finished(db, 1).id, name, None, session_id=None)
+    storage.set_about(db, finished(db, 2).id, "Bo's group", None, session_id=None)
     open_one = storage.start_reflection(
         db, 1, kind="note", question_set_id="quick", question_set_version=1, now=NOW
     )
-    storage.set_about(db, open_one.id, "Not finished", None)
+    storage.set_about(db, open_one.id, "Not finished", None, session_id=None)
     given = storage.names_given(db, 1, limit=10)
     assert [g.name for g in given] == ["Parents' group", "esol thursday", "Tuesday youth club"]
     assert all(storage.get_reflection(db, g.reflection_id).user_id == 1 for g in given)

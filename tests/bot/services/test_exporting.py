@@ -89,7 +89,7 @@ def ann(services, clock):
         rejected=("3.1",),
         session_id=club.id,
     )
-    storage.set_about(db, made.guided.id, club.name, date(2026, 9, 8))
+    storage.set_about(db, made.guided.id, club.name, date(2026, 9, 8), session_id=club.id)
     storage.save_suggestions(
         db,
         made.guided.id,
