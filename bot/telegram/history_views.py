@@ -22,6 +22,7 @@ from bot.telegram.views import (
     MESSAGE_CHARS,
     View,
     button,
+    first_that_fits,
     local_time,
     shorten,
     shown_units,
@@ -48,10 +49,10 @@ def history(page: HistoryPage, timezone: str) -> View:
         else t("history.heading_filtered", label=filter_label(chosen), **numbers, total=page.total)
     )
     # Five long entries can outgrow a message: their excerpts are then cut shorter.
-    for excerpt_chars in (EXCERPT_CHARS, EXCERPT_CHARS // 2, EXCERPT_CHARS // 4):
-        text = "\n\n".join([heading, *(_entry(e, timezone, excerpt_chars) for e in page.entries)])
-        if shown_units(text) <= MESSAGE_CHARS:
-            break
+    text = first_that_fits(
+        "\n\n".join([heading, *(_entry(e, timezone, excerpt_chars) for e in page.entries)])
+        for excerpt_chars in (EXCERPT_CHARS, EXCERPT_CHARS // 2, EXCERPT_CHARS // 4)
+    )
     open_buttons = [
         button(t("history.open_button", number=e.number), cd.HistoryOpen(e.reflection.id))
         for e in page.entries
@@ -169,9 +170,8 @@ def indicator_menu(
         t("history.indicator_line", id=c.indicator.id, text=escape(c.indicator.text))
         for c in counts
     ]
-    text = heading + "\n\n" + "\n".join(lines)
-    if shown_units(text) > MESSAGE_CHARS:  # very long indicators: the buttons name them
-        text = heading
+    # Very long indicators: the heading alone, as the buttons name them.
+    text = first_that_fits([heading + "\n\n" + "\n".join(lines), heading])
     return text, InlineKeyboardMarkup(rows)
 
 

@@ -22,8 +22,8 @@ from bot.services.supervision import (
     SharedReflection,
 )
 from bot.telegram import callback_data as cd
-from bot.telegram.history_views import MESSAGE_CHARS, pack, split_plain
-from bot.telegram.views import KIND_KEYS, View, button, local_time
+from bot.telegram.history_views import pack, split_plain
+from bot.telegram.views import KIND_KEYS, MESSAGE_CHARS, View, button, local_time
 from prompts import plain, t
 from storage import Sharing, SupervisionLink, SupervisionSettings
 

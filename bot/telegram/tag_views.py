@@ -21,12 +21,11 @@ from bot.telegram import about_views
 from bot.telegram import callback_data as cd
 from bot.telegram.views import (
     EXCERPT_CHARS,
-    MESSAGE_CHARS,
     View,
     button,
+    first_that_fits,
     local_time,
     shorten,
-    shown_units,
 )
 from framework import Framework, Indicator
 from prompts import t
@@ -136,14 +135,12 @@ def _picked(view: TagView, framework: Framework) -> list[Indicator]:
 
 def _fitted(lines: list[str], picked: list[Indicator], ending: list[str]) -> str:
     """The message with the picked indicators in the longest style that fits."""
-    text = "\n".join([*lines, *ending])
     if not picked:
-        return text
-    for style in _PICKED_STYLES:
-        text = "\n".join([*lines, "", t("saved.picked_heading"), *style(picked), *ending])
-        if shown_units(text) <= MESSAGE_CHARS:
-            break
-    return text
+        return "\n".join([*lines, *ending])
+    return first_that_fits(
+        "\n".join([*lines, "", t("saved.picked_heading"), *style(picked), *ending])
+        for style in _PICKED_STYLES
+    )
 
 
 def competences(view: TagView, framework: Framework, past: bool = False) -> View:

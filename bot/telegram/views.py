@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape, unescape
 from zoneinfo import ZoneInfo
@@ -32,6 +32,16 @@ def units(text: str) -> int:
 def shown_units(html: str) -> int:
     """Length of what an HTML message shows, which is what Telegram's limit applies to."""
     return units(unescape(_TAG.sub("", html)))
+
+
+def first_that_fits(renderings: Iterable[str]) -> str:
+    """The first of these renderings of a message (fullest first) that fits Telegram's
+    limit, else the last; later ones are only made if an earlier one is too long."""
+    text = ""
+    for text in renderings:
+        if shown_units(text) <= MESSAGE_CHARS:
+            break
+    return text
 
 
 def button(text: str, action: cd.Action) -> InlineKeyboardButton:
